@@ -1,0 +1,87 @@
+"""`make run`: web, worker, beat, the stand-in and (when REDIS_URL is unset) an embedded Redis.
+
+One Ctrl+C stops everything this started. Each service's output is prefixed with its name.
+"""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .processes import free_port, port_is_open, python, start_redis, stop, wait_for_port
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(os.environ.get("STUDIO_VAR_DIR", BASE_DIR / "var"))
+
+
+def _pump(name: str, proc: subprocess.Popen) -> None:
+    for line in iter(proc.stdout.readline, b""):
+        sys.stdout.write(f"{name:>8} | {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+def main() -> int:
+    env = dict(os.environ)
+    children: list[tuple[str, subprocess.Popen]] = []
+    port = int(env.get("PORT", "8000"))
+    try:
+        if not env.get("REDIS_URL"):
+            redis_port = int(env.get("EMBEDDED_REDIS_PORT") or free_port())
+            redis = start_redis(redis_port, workdir=VAR_DIR / "redis", appendonly=True)
+            children.append(("redis", redis))
+            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+            print(f"Embedded Redis on 127.0.0.1:{redis_port} (set REDIS_URL to use your own).", flush=True)
+
+        if not env.get("OPENAI_API_KEY") and not env.get("OPENAI_BASE_URL"):
+            standin_addr = env.get("STANDIN_ADDR", "127.0.0.1:8100")
+            host, _, sport = standin_addr.rpartition(":")
+            if port_is_open(host, int(sport)):
+                print(f"Something already listens on {standin_addr}; using it as the stand-in.", flush=True)
+            else:
+                children.append(("standin", _spawn([python(), "manage.py", "standin", "--addr", standin_addr], env)))
+                wait_for_port(host, int(sport), timeout=30, process=children[-1][1])
+            env["STANDIN_URL"] = f"http://{standin_addr}/v1"
+            print("No OPENAI_API_KEY: images come from the local stand-in, not OpenAI.", flush=True)
+
+        celery = [python(), "-m", "celery", "-A", "studio"]
+        children.append(("worker", _spawn(celery + ["worker", "-Q", "api,fetch", "--pool", "threads",
+                                                   "--concurrency", env.get("WORKER_CONCURRENCY", "16"),
+                                                   "-l", "info"], env)))
+        children.append(("beat", _spawn(celery + ["beat", "-l", "info", "-s", str(VAR_DIR / "celerybeat-schedule")], env)))
+        children.append(("web", _spawn([python(), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], env)))
+        wait_for_port("127.0.0.1", port, timeout=60, process=children[-1][1])
+        print(f"\nStudio is running: http://127.0.0.1:{port}/  (Ctrl+C stops everything)\n", flush=True)
+        while True:
+            for name, proc in children:
+                if proc.poll() is not None:
+                    print(f"{name} exited with {proc.returncode}; stopping the rest.", flush=True)
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+        return 0
+    finally:
+        for _, proc in reversed(children):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for _, proc in reversed(children):
+            stop(proc, timeout=10)
+
+
+def _spawn(args: list[str], env: dict) -> subprocess.Popen:
+    proc = subprocess.Popen(args, env=env, cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    threading.Thread(target=_pump, args=(_label(args), proc), daemon=True).start()
+    return proc
+
+
+def _label(args: list[str]) -> str:
+    for word in ("runserver", "worker", "beat", "standin"):
+        if word in args:
+            return {"runserver": "web"}.get(word, word)
+    return Path(args[0]).name
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Hand image bytes to a browser that has already been allowed to see them."""
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect
+
+
+def serve_key(key: str, *, content_type: str, filename: str | None = None):
+    """Stream from the filesystem, or redirect to a short-lived presigned URL when storage can sign."""
+    if not key:
+        raise Http404("No stored file.")
+    if _storage_signs_urls():
+        return HttpResponseRedirect(default_storage.url(key))
+    try:
+        fh = default_storage.open(key, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(fh, content_type=content_type, filename=filename)
+    # Private: the permission check ran for this viewer; shared caches must not keep it.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _storage_signs_urls() -> bool:
+    return getattr(default_storage, "querystring_auth", False)

@@ -1,0 +1,48 @@
+"""Where image bytes live: keys the DB owns, written through Django's storage API."""
+import uuid
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+
+def image_key(*, owner_id: int, team_id: int | None, extension: str, when=None, name: str | None = None) -> str:
+    """`images/<team-or-user>/<yyyy>/<mm>/<uuid>.<ext>`: grouped so a team's archive can be listed or moved."""
+    when = when or timezone.now()
+    scope = f"team-{team_id}" if team_id else f"user-{owner_id}"
+    return f"images/{scope}/{when:%Y}/{when:%m}/{name or uuid.uuid4().hex}.{extension}"
+
+
+def thumb_key_for(key: str) -> str:
+    stem = key.rsplit(".", 1)[0]
+    return "thumbs/" + stem.split("/", 1)[1] + ".webp"
+
+
+def upload_key(*, owner_id: int, extension: str) -> str:
+    when = timezone.now()
+    return f"uploads/user-{owner_id}/{when:%Y}/{when:%m}/{uuid.uuid4().hex}.{extension}"
+
+
+def save_file(key: str, path) -> str:
+    """Store a local file under exactly `key` (storage must not rename: the DB already owns the key)."""
+    if default_storage.exists(key):
+        default_storage.delete(key)  # a retried store after a partial write
+    with open(path, "rb") as fh:
+        saved = default_storage.save(key, File(fh, name=key))
+    return saved
+
+
+def save_bytes(key: str, data: bytes) -> str:
+    if default_storage.exists(key):
+        default_storage.delete(key)
+    return default_storage.save(key, ContentFile(data, name=key))
+
+
+def open_key(key: str):
+    return default_storage.open(key, "rb")
+
+
+def delete_key(key: str) -> None:
+    if key:
+        default_storage.delete(key)

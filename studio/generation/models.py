@@ -1,0 +1,104 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one door for reading jobs: your own, and your teams' (every role may look)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(models.Q(owner=user) | models.Q(team__memberships__user=user)).distinct()
+
+    def unfinished(self):
+        return self.exclude(status__in=Job.FINISHED)
+
+
+class Job(models.Model):
+    """One request to the Images API and everything that happened to it.
+
+    The status row is what the UI shows, so every state change goes through `mark()` and is
+    stamped with a time.
+    """
+
+    class Kind(models.TextChoices):
+        GENERATE = "generate", "Generation"
+        EDIT = "edit", "Edit"
+        VARIATION = "variation", "Variation"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        CALLING = "calling", "Calling the model"
+        FETCHING = "fetching", "Downloading"
+        DONE = "done", "Done"
+        PARTIALLY_FAILED = "partially_failed", "Partly failed"
+        FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted"
+
+    FINISHED = (Status.DONE, Status.PARTIALLY_FAILED, Status.FAILED)
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GENERATE)
+    provider = models.CharField(max_length=100, blank=True, default="")
+    model = models.CharField(max_length=100)
+    prompt = models.TextField(blank=True, default="")
+    # The options sent to the API, in the API's own names (size, n, quality, style, background...).
+    params = models.JSONField(default=dict, blank=True)
+    # The image this job edits or varies; its results become that image's children.
+    source_image = models.ForeignKey(
+        "gallery.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="derived_jobs"
+    )
+    # Storage keys of uploaded inputs: the first is the image the mask applies to.
+    input_keys = models.JSONField(default=list, blank=True)
+    mask_key = models.CharField(max_length=300, blank=True, default="")
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)  # claims of the job (first run + sweeper retries)
+    api_calls = models.PositiveIntegerField(default=0)  # requests sent upstream, retries included
+    not_before = models.DateTimeField(null=True, blank=True)  # honours retry-after and pacing
+    failure_code = models.CharField(max_length=40, blank=True, default="")
+    failure_message = models.TextField(blank=True, default="")
+
+    response_created = models.BigIntegerField(null=True, blank=True)  # the API's `created`
+    usage = models.JSONField(default=dict, blank=True)
+    cost_estimate = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    cost_actual = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["team", "-created_at"]),
+            models.Index(fields=["status", "status_changed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} ({self.model}, {self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("generation:job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def n(self) -> int:
+        return int(self.params.get("n", 1))
+
+    def stamp(self, status: str, **fields) -> dict:
+        """The fields to write for a move to `status`, for use in a conditional update."""
+        now = timezone.now()
+        fields = {"status": status, "status_changed_at": now, **fields}
+        if status in self.FINISHED:
+            fields.setdefault("finished_at", now)
+        return fields
