@@ -103,21 +103,21 @@ def run_job(job_id: int) -> None:
 
 
 def call_provider(job: Job):
+    """One request upstream, shaped by the registry: which call, which parameters, which files."""
     provider = get_provider(job.provider or None)
     client = make_client(provider, timeout=settings.STUDIO_PROVIDER_TIMEOUT, max_retries=0)
     spec = get_model(job.model)
-    kwargs = spec.api_params(job.kind, job.params)
-    kwargs["model"] = provider.model_param(job.model)
+    call = spec.call_for(job.kind)
+    kwargs = spec.api_params(job.kind, {"prompt": job.prompt, **job.params}, model=provider.model_param(job.model))
     kwargs["extra_headers"] = {"X-Studio-Job": str(job.pk)}
-    if job.kind == Job.Kind.GENERATE:
-        return client.images.generate(prompt=job.prompt, **kwargs)
+    if call == "generate":
+        return client.images.generate(**kwargs)
     files = [_input_file(key) for key in job.input_keys]
-    if job.kind == Job.Kind.VARIATION and spec.variation_via == "endpoint":
+    if call == "create_variation":
         return client.images.create_variation(image=files[0], **kwargs)
     if job.mask_key:
         kwargs["mask"] = _input_file(job.mask_key)
-    image = files[0] if len(files) == 1 else files
-    return client.images.edit(image=image, prompt=job.prompt, **kwargs)
+    return client.images.edit(image=files[0] if len(files) == 1 else files, **kwargs)
 
 
 def _input_file(key: str):
@@ -379,3 +379,27 @@ def settle_job(job_id: int) -> None:
     Job.objects.filter(pk=job_id, status=Job.Status.FETCHING).update(
         **Job().stamp(status), failure_code=code, failure_message=message
     )
+
+
+def describe_estimate(query) -> str:
+    """'Estimated cost: $0.040' for the options in `query`, or '' when they are not complete yet."""
+    from studio.models_registry.registry import UnknownModel
+
+    try:
+        spec = get_model(query.get("model", ""))
+    except UnknownModel:
+        return ""
+    operation = query.get("operation", Job.Kind.GENERATE)
+    params = {k: v for k, v in query.items() if k not in ("model", "operation", "team") and v != ""}
+    if "n" in params:
+        try:
+            params["n"] = int(params["n"])
+        except ValueError:
+            return ""
+    try:
+        cost = estimate_cost(spec, operation, params)
+    except Exception:  # half-typed options are normal while a person edits the form
+        return ""
+    if cost is None:
+        return ""
+    return f"Estimated cost: ${cost:.3f}"

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from . import selectors, services
@@ -43,3 +43,10 @@ def job_status(request, pk):
 @login_required
 def job_list(request):
     return render(request, "generation/jobs.html", {"jobs": selectors.recent_jobs(request.user)})
+
+
+@login_required
+def cost_estimate(request):
+    """A line of text for the form: what the chosen options would cost, from the registry's prices."""
+    text = services.describe_estimate(request.GET)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

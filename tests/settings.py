@@ -1,0 +1,43 @@
+"""Settings for the test suite: the app's settings, pointed at what this machine has.
+
+PostgreSQL and Redis on 127.0.0.1 are used when they answer (CI has them); otherwise SQLite and an
+embedded Redis, so a bare machine still runs every test. Env vars win over both.
+"""
+import atexit
+import os
+import tempfile
+from pathlib import Path
+
+from studio.devtools.processes import free_port, port_is_open, start_redis, stop
+
+_var = Path(tempfile.mkdtemp(prefix="studio-test-"))
+os.environ.setdefault("STUDIO_VAR_DIR", str(_var))
+os.environ.setdefault("DEBUG", "true")
+
+if "DATABASE_URL" not in os.environ:
+    if port_is_open("127.0.0.1", 5432):
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/studio"
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{_var / 'studio.sqlite3'}"
+
+if "REDIS_URL" not in os.environ:
+    if port_is_open("127.0.0.1", 6379):
+        # A database number of its own, so tests never read the messages of a dev server on db 0.
+        os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/9"
+    else:
+        _port = free_port()
+        _redis = start_redis(_port, workdir=_var / "redis")
+        atexit.register(stop, _redis)
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{_port}/0"
+
+from studio.settings import *  # noqa: E402,F401,F403
+from studio.settings import DATABASES  # noqa: E402
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not :memory:, so worker processes started by fault tests see the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(_var / "test.sqlite3")}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
