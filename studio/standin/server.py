@@ -1,0 +1,617 @@
+"""The stand-in's HTTP server: stdlib only (no Django), one thread per connection.
+
+Routes:
+  GET  /v1/models, /v1/models/<id>
+  POST /v1/images/generations (JSON), /v1/images/edits, /v1/images/variations (multipart)
+  GET  /blob/private/images/<id>.<ext>?se=<unix expiry>&sp=r&sig=<hmac>   (the signed image URLs)
+  GET  /_standin/stats, /_standin/requests, /_standin/config; POST /_standin/reset, /_standin/config
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import hashlib
+import hmac
+import json
+import math
+import random
+import secrets
+import socket
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import multipart, painter, rules, sse
+from .config import StandinConfig
+
+MAX_BODY = 256 * 1024 * 1024
+RECENT_REQUESTS = 50
+RECENT_FILE_MAX = 8 * 1024 * 1024  # uploads bigger than this are recorded without their bytes
+BLOB_BYTES_CAP = 512 * 1024 * 1024
+CONTENT_TYPES = {"png": "image/png", "webp": "image/webp", "jpeg": "image/jpeg"}
+
+
+class BlobStore:
+    """Images behind signed, expiring URLs. Memory is capped; the oldest go first."""
+
+    def __init__(self, cap: int = BLOB_BYTES_CAP) -> None:
+        self._secret = secrets.token_bytes(32)
+        self._blobs: collections.OrderedDict[str, tuple[bytes, str, float, int]] = collections.OrderedDict()
+        self._bytes = 0
+        self._cap = cap
+        self._lock = threading.Lock()
+
+    def sign(self, path: str, se: int) -> str:
+        mac = hmac.new(self._secret, f"{path}\n{se}\nr".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+    def put(self, data: bytes, fmt: str, expires_at: float) -> tuple[str, str]:
+        """Store and return (path, query) of its signed URL."""
+        blob_id = uuid.uuid4().hex
+        path = f"/blob/private/images/{blob_id}.{fmt}"
+        se = math.ceil(expires_at)
+        now = time.time()
+        with self._lock:
+            for key in [k for k, (_d, _t, _e, s) in self._blobs.items() if s < now]:
+                self._bytes -= len(self._blobs.pop(key)[0])
+            self._blobs[path] = (data, CONTENT_TYPES[fmt], expires_at, se)
+            self._bytes += len(data)
+            while self._bytes > self._cap and len(self._blobs) > 1:
+                _key, (old, *_rest) = self._blobs.popitem(last=False)
+                self._bytes -= len(old)
+        return path, f"se={se}&sp=r&sig={self.sign(path, se)}"
+
+    def get(self, path: str, query: dict[str, list[str]]) -> tuple[int, bytes, str]:
+        """(status, body, content type) for a download."""
+        se_text = (query.get("se") or [""])[0]
+        sig = (query.get("sig") or [""])[0]
+        if not se_text.isdigit() or (query.get("sp") or [""])[0] != "r" or not hmac.compare_digest(
+            sig, self.sign(path, int(se_text))
+        ):
+            return 403, _azure_error("AuthenticationFailed", "Signature did not match."), "application/xml"
+        now = time.time()
+        if now >= int(se_text):
+            return 403, _azure_error("AuthenticationFailed", "Signed expiry time has passed."), "application/xml"
+        with self._lock:
+            found = self._blobs.get(path)
+        if found is None:
+            return 404, _azure_error("BlobNotFound", "The specified blob does not exist."), "application/xml"
+        data, ctype, expires_at, _se = found
+        if now >= expires_at:
+            return 403, _azure_error("AuthenticationFailed", "Signed expiry time has passed."), "application/xml"
+        return 200, data, ctype
+
+
+def _azure_error(code: str, message: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code>'
+        f"<Message>{message}\nRequestId:{uuid.uuid4()}\nTime:{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}"
+        f"</Message></Error>"
+    ).encode()
+
+
+class Stats:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests = {"generations": 0, "edits": 0, "variations": 0, "models": 0, "downloads": 0}
+            self.failures_injected = 0
+            self.downloads_truncated = 0
+            self.downloads_corrupted = 0
+            self.by_job: dict[str, int] = {}
+            self.in_flight = 0
+            self.max_in_flight = 0
+            self.recent: collections.deque[dict] = collections.deque(maxlen=RECENT_REQUESTS)
+
+    def count(self, endpoint: str, job: str | None = None) -> None:
+        with self._lock:
+            self.requests[endpoint] = self.requests.get(endpoint, 0) + 1
+            if job is not None and endpoint != "downloads":
+                self.by_job[job] = self.by_job.get(job, 0) + 1
+
+    def add(self, name: str) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + 1)
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def record(self, entry: dict) -> None:
+        with self._lock:
+            self.recent.append(entry)
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return {
+                "requests": dict(self.requests),
+                "failures_injected": self.failures_injected,
+                "downloads_truncated": self.downloads_truncated,
+                "downloads_corrupted": self.downloads_corrupted,
+                "by_job": dict(self.by_job),
+                "in_flight": self.in_flight,
+                "max_in_flight": self.max_in_flight,
+            }
+
+    def recent_requests(self, endpoint: str | None, last: int | None) -> list[dict]:
+        with self._lock:
+            items = [r for r in self.recent if endpoint in (None, "", r["endpoint"])]
+        return items[-last:] if last else items
+
+
+class State:
+    """What the handler threads share: config (swappable at runtime), dice, blobs, stats."""
+
+    def __init__(self, config: StandinConfig) -> None:
+        self.config = config
+        self.served = {
+            name: spec for name, spec in rules.MODELS.items() if config.models is None or name in config.models
+        }
+        self.blobs = BlobStore()
+        self.stats = Stats()
+        self._lock = threading.Lock()
+        self._api_dice = random.Random(config.seed)
+        self._download_dice = random.Random(config.seed + 1)
+        self._latency_dice = random.Random(config.seed + 2)
+
+    def roll(self, which: str) -> float:
+        dice = {"api": self._api_dice, "download": self._download_dice, "latency": self._latency_dice}[which]
+        with self._lock:
+            return dice.random()
+
+    def configure(self, changes: dict) -> StandinConfig:
+        with self._lock:
+            self.config = self.config.updated(**changes)
+            return self.config
+
+
+def _config_json(config: StandinConfig) -> dict:
+    data = dict(vars(config))
+    data["blocked_words"] = list(config.blocked_words)
+    data["models"] = list(config.models) if config.models is not None else None
+    return data
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "studio-standin/1.0"
+    server: "StandinServer"
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet by default
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionError, socket.timeout, TimeoutError):
+            self.close_connection = True
+
+    @property
+    def state(self) -> State:
+        return self.server.state
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            total = 0
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                total += size
+                if total > MAX_BODY:
+                    raise rules.ApiError("Request body too large.", code="request_too_large", status=413)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            raise rules.ApiError("Request body too large.", code="request_too_large", status=413)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-request-id", "req_" + uuid.uuid4().hex)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        base = {"openai-version": "2020-10-01", "openai-processing-ms": str(int((time.time() - self._t0) * 1000))}
+        base.update(headers or {})
+        self._send(status, json.dumps(payload).encode(), "application/json", base)
+
+    def _error(self, err: rules.ApiError) -> None:
+        self._json(err.status, err.body(), err.headers)
+
+    # --- routing ---------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_HEAD(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        self._t0 = time.time()
+        url = urlsplit(self.path)
+        path = url.path.rstrip("/") or "/"
+        query = parse_qs(url.query)
+        try:
+            body = self._read_body() if method in ("POST", "DELETE") else b""
+        except rules.ApiError as err:
+            self._error(err)
+            return
+        if path.startswith("/blob/") and method == "GET":
+            self._download(url.path, query)
+        elif path.startswith("/_standin/"):
+            self._control(method, path, query, body)
+        elif path.startswith("/v1/"):
+            self._api(method, path, body)
+        else:
+            self._error(rules.ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
+
+    def _control(self, method: str, path: str, query: dict, body: bytes) -> None:
+        state = self.state
+        if path == "/_standin/stats" and method == "GET":
+            self._json(200, state.stats.snapshot())
+        elif path == "/_standin/reset" and method == "POST":
+            state.stats.reset()
+            self._json(200, {"ok": True})
+        elif path == "/_standin/requests" and method == "GET":
+            endpoint = (query.get("endpoint") or [None])[0]
+            last = (query.get("last") or [None])[0]
+            self._json(200, state.stats.recent_requests(endpoint, int(last) if last else None))
+        elif path == "/_standin/config" and method == "GET":
+            self._json(200, _config_json(state.config))
+        elif path == "/_standin/config" and method == "POST":
+            try:
+                changes = json.loads(body or b"{}")
+                if not isinstance(changes, dict):
+                    raise ValueError("expected a JSON object")
+                config = state.configure(changes)
+            except (ValueError, TypeError) as exc:
+                self._error(rules.ApiError(str(exc), code="invalid_config"))
+                return
+            self._json(200, _config_json(config))
+        else:
+            self._error(rules.ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
+
+    # --- the API ---------------------------------------------------------------------------------
+
+    def _api(self, method: str, path: str, body: bytes) -> None:
+        endpoints = {
+            "/v1/images/generations": "generations",
+            "/v1/images/edits": "edits",
+            "/v1/images/variations": "variations",
+        }
+        if path == "/v1/models" or path.startswith("/v1/models/"):
+            endpoint = "models"
+            if method != "GET":
+                self._error(rules.ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
+                return
+        elif path in endpoints and method == "POST":
+            endpoint = endpoints[path]
+        else:
+            self._error(rules.ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
+            return
+        stats = self.state.stats
+        job = self.headers.get("X-Studio-Job")
+        stats.count(endpoint, job)
+        stats.enter()
+        entry: dict[str, Any] = {"endpoint": endpoint, "time": time.time(), "job": job}
+        try:
+            self._api_call(endpoint, path, body, entry)
+        except rules.ApiError as err:
+            entry["status"] = err.status
+            self._error(err)
+        finally:
+            stats.leave()
+            if endpoint != "models":
+                stats.record(entry)
+
+    def _api_call(self, endpoint: str, path: str, body: bytes, entry: dict) -> None:
+        config = self.state.config
+        auth = self.headers.get("Authorization", "")
+        scheme, _, key = auth.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise rules.ApiError(
+                "You didn't provide an API key. You need to provide your API key in an Authorization header "
+                "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+                code="missing_api_key",
+                status=401,
+            )
+        if endpoint == "models":
+            self._models(path)
+            entry["status"] = 200
+            return
+
+        fields, files = self._parse_body(endpoint, body, entry)
+        delay = config.latency_ms
+        if config.latency_jitter_ms:
+            delay += (self.state.roll("latency") * 2 - 1) * config.latency_jitter_ms
+        if delay > 0:
+            time.sleep(delay / 1000)
+        if config.fail_rate and self.state.roll("api") < config.fail_rate:
+            self.state.stats.add("failures_injected")
+            raise _injected_failure(config)
+
+        served = self.state.served
+        if endpoint == "generations":
+            req = rules.validate_generation(fields, served)
+        elif endpoint == "edits":
+            req = rules.validate_edit(fields, files, served)
+        else:
+            req = rules.validate_variation(fields, files, served)
+        if req.prompt and rules.blocked_word(req.prompt, config.blocked_words):
+            raise rules.moderation_error(req.model)
+        entry["status"] = 200
+        if req.stream:
+            self._stream(req, config)
+        else:
+            self._json(200, self._respond(req, config))
+
+    def _parse_body(self, endpoint: str, body: bytes, entry: dict) -> tuple[dict, dict]:
+        ctype = self.headers.get("Content-Type", "")
+        if endpoint == "generations":
+            try:
+                fields = json.loads(body or b"null")
+            except ValueError:
+                raise rules.ApiError(
+                    "We could not parse the JSON body of your request. The request body must be valid JSON.",
+                    code="invalid_json",
+                ) from None
+            if not isinstance(fields, dict):
+                raise rules.ApiError("The request body must be a JSON object.", code="invalid_json")
+            entry["fields"] = fields
+            entry["files"] = {}
+            return fields, {}
+        try:
+            fields, files, _ordered = multipart.parse(ctype, body)
+        except multipart.MultipartError as exc:
+            raise rules.ApiError(
+                f"Invalid multipart/form-data body: {exc}. Images must be uploaded as multipart form data.",
+                code="invalid_multipart",
+            ) from None
+        entry["fields"] = fields
+        entry["files"] = {
+            name: [
+                {
+                    "filename": u.filename,
+                    "content_type": u.content_type,
+                    "size": len(u.data),
+                    "sha256": hashlib.sha256(u.data).hexdigest(),
+                    "b64": base64.b64encode(u.data).decode() if len(u.data) <= RECENT_FILE_MAX else None,
+                }
+                for u in uploads
+            ]
+            for name, uploads in files.items()
+        }
+        return fields, files
+
+    def _models(self, path: str) -> None:
+        def card(spec: rules.ModelSpec) -> dict:
+            out = {"id": spec.id, "object": "model", "created": spec.created, "owned_by": "system"}
+            if spec.shutdown_date:
+                out["shutdown_date"] = spec.shutdown_date
+            return out
+
+        served = self.state.served
+        if path == "/v1/models":
+            self._json(200, {"object": "list", "data": [card(s) for s in served.values()]})
+            return
+        name = path[len("/v1/models/") :]
+        if name not in served:
+            raise rules.ApiError(
+                f"The model '{name}' does not exist or you do not have access to it.",
+                param="model",
+                code="model_not_found",
+                status=404,
+            )
+        self._json(200, card(served[name]))
+
+    # --- pictures --------------------------------------------------------------------------------
+
+    def _picture(self, req: rules.Request, config: StandinConfig, index: int):
+        size = (req.width, req.height)
+        transparent = req.background == "transparent"
+        if req.endpoint == "edits":
+            return painter.edit(req.images[0], req.mask, req.prompt, config.seed, index, size, transparent)
+        if req.endpoint == "variations":
+            return painter.vary(req.images[0], config.seed, index, size)
+        return painter.paint(req.prompt, config.seed, index, req.width, req.height, transparent)
+
+    def _respond(self, req: rules.Request, config: StandinConfig) -> dict:
+        now = time.time()
+        created = int(now)
+        data = []
+        for i in range(req.n):
+            raw = painter.encode(self._picture(req, config, i), req.output_format, req.output_compression)
+            if req.response_format == "url":
+                path, query = self.state.blobs.put(raw, req.output_format, now + config.url_ttl)
+                item: dict[str, Any] = {"url": f"http://{self._host()}{path}?{query}"}
+            else:
+                item = {"b64_json": base64.b64encode(raw).decode()}
+            if req.model.id == "dall-e-3":
+                item["revised_prompt"] = rules.revised_prompt(req.prompt, req.style)
+            data.append(item)
+        payload: dict[str, Any] = {"created": created, "data": data}
+        if req.model.is_gpt:
+            payload.update(
+                background=req.background,
+                output_format=req.output_format,
+                quality=req.quality,
+                size=req.size,
+                usage=rules.usage(req),
+            )
+            if req.user:
+                payload["safety_identifier"] = req.user
+        return payload
+
+    def _stream(self, req: rules.Request, config: StandinConfig) -> None:
+        prefix = "image_generation" if req.endpoint == "generations" else "image_edit"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.send_header("x-request-id", "req_" + uuid.uuid4().hex)
+        self.end_headers()
+        self.close_connection = True
+        common = {
+            "background": req.background,
+            "output_format": req.output_format,
+            "quality": req.quality,
+            "size": req.size,
+        }
+        usage = rules.usage(req)
+        for i in range(req.n):
+            final = self._picture(req, config, i)
+            for k in range(req.partial_images):
+                rough = painter.encode(painter.partial(final, k, req.partial_images), req.output_format,
+                                       req.output_compression)
+                self.wfile.write(sse.event(f"{prefix}.partial_image", {
+                    "type": f"{prefix}.partial_image",
+                    "b64_json": base64.b64encode(rough).decode(),
+                    "partial_image_index": k,
+                    "created_at": int(time.time()),
+                    **common,
+                }))
+                self.wfile.flush()
+            raw = painter.encode(final, req.output_format, req.output_compression)
+            done = {
+                "type": f"{prefix}.completed",
+                "b64_json": base64.b64encode(raw).decode(),
+                "created_at": int(time.time()),
+                "usage": usage,
+                **common,
+            }
+            if req.user:
+                done["safety_identifier"] = req.user
+            self.wfile.write(sse.event(f"{prefix}.completed", done))
+            self.wfile.flush()
+
+    def _host(self) -> str:
+        host = self.headers.get("Host")
+        if host:
+            return host
+        addr, port = self.server.server_address[:2]
+        return f"{addr}:{port}"
+
+    # --- downloads -------------------------------------------------------------------------------
+
+    def _download(self, path: str, query: dict) -> None:
+        state = self.state
+        state.stats.count("downloads")
+        status, body, ctype = state.blobs.get(path, query)
+        if status != 200:
+            self._send(status, body, ctype, {"x-ms-error-code": "AuthenticationFailed" if status == 403 else "BlobNotFound"})
+            return
+        config = state.config
+        roll = state.roll("download")
+        if roll < config.truncate_rate:
+            state.stats.add("downloads_truncated")
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if roll < config.truncate_rate + config.corrupt_rate:
+            state.stats.add("downloads_corrupted")
+            body = random.Random(roll).randbytes(len(body))
+        self._send(200, body, ctype, {"x-ms-blob-type": "BlockBlob", "Cache-Control": "private"})
+
+
+def _injected_failure(config: StandinConfig) -> rules.ApiError:
+    status = config.fail_status
+    if status == 429:
+        retry = config.retry_after
+        text = str(int(retry)) if float(retry).is_integer() else str(retry)
+        return rules.ApiError(
+            "Rate limit reached for images per min (IPM): Limit 5, Used 5, Requested 1. "
+            f"Please try again in {text}s.",
+            type="requests",
+            code="rate_limit_exceeded",
+            status=429,
+            headers={
+                "retry-after": text,
+                "retry-after-ms": str(int(retry * 1000)),
+                "x-ratelimit-limit-requests": "5",
+                "x-ratelimit-remaining-requests": "0",
+                "x-ratelimit-reset-requests": f"{text}s",
+            },
+        )
+    if status == 503:
+        return rules.ApiError(
+            "The engine is currently overloaded, please try again later.", type="server_error", code=None, status=503
+        )
+    if status == 502:
+        return rules.ApiError("Bad gateway.", type="server_error", code=None, status=502)
+    return rules.ApiError(
+        "The server had an error while processing your request. Sorry about that!",
+        type="server_error",
+        code=None,
+        status=500,
+    )
+
+
+class StandinServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 512
+
+    def __init__(self, address: tuple[str, int], config: StandinConfig, verbose: bool = False) -> None:
+        self.state = State(config)
+        self.verbose = verbose
+        super().__init__(address, Handler)
+
+    @property
+    def root_url(self) -> str:
+        host, port = self.server_address[:2]
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + "/v1"
+
+
+def make_server(host: str = "127.0.0.1", port: int = 8100, config: StandinConfig | None = None,
+                verbose: bool = False) -> StandinServer:
+    """A ready-to-serve stand-in (port 0 picks a free port); call serve_forever() on it."""
+    return StandinServer((host, port), config or StandinConfig(), verbose=verbose)
