@@ -243,6 +243,11 @@ class ModelSpec:
         return self.name
 
     @property
+    def variation_via(self) -> str | None:
+        """How a variation is made: "endpoint" (/images/variations) or "edit" (an unmasked edit)."""
+        return self.variation
+
+    @property
     def streams(self) -> bool:
         return "partial_images" in self.options
 
@@ -276,9 +281,13 @@ class ModelSpec:
         if self.takes_prompt(operation):
             out["prompt"] = self.variation_prompt if operation == "variation" else ""
         out["size"] = self.size_default
-        for name, opt in self.options_for(operation).items():
+        opts = self.options_for(operation)
+        for name, opt in opts.items():
             if opt.default is not None:
                 out[name] = opt.default
+        comp = opts.get("output_compression")
+        if comp and comp.formats and out.get("output_format") not in comp.formats:
+            out.pop("output_compression", None)  # the defaults are themselves a valid request
         return out
 
     def _check_operation(self, operation: str) -> None:
@@ -567,7 +576,9 @@ class ModelSpec:
         self._check_operation(operation)
         opts = self.options_for(operation)
         kwargs: dict[str, Any] = {"model": model or self.api_name}
-        if self.takes_prompt(operation):
+        # The prompt is included only when the caller put it in ``cleaned`` (callers that pass
+        # prompt= themselves keep doing so); a blank variation prompt becomes the model's default.
+        if self.takes_prompt(operation) and "prompt" in cleaned:
             prompt = cleaned.get("prompt")
             if _blank(prompt) and operation == "variation":
                 prompt = self.variation_prompt

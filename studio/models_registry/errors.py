@@ -1,0 +1,166 @@
+"""Upstream failures mapped to stable reason codes and sentences a person understands.
+
+``classify(exc)`` takes whatever the ``openai`` SDK (or the network under it) raised and answers what
+happened, whether trying again can help, and how long to wait. The codes are stable: jobs store them
+and the UI and the retry policy switch on them. Messages never carry keys or raw headers: upstream
+text is scrubbed of anything that looks like a credential before it is quoted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+import socket
+from dataclasses import asdict, dataclass
+
+import openai
+
+CODES = (
+    "bad_parameter", "moderation_blocked", "invalid_key", "model_access", "quota_exhausted", "rate_limited",
+    "upstream_outage", "timeout", "connection_error", "unknown",
+)
+
+MODERATION_CODES = {"moderation_blocked", "content_policy_violation", "content_filter", "safety_violation"}
+QUOTA_CODES = {"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"}
+
+# Long enough to be a credential, in the shapes providers use: sk-..., Bearer ..., Azure's 32-hex keys.
+_SECRET_RE = re.compile(
+    r"(?i)(bearer\s+\S+|\bsk-[\w\-*]{4,}|\b[a-f0-9]{32}\b|api[-_]?key[\"'=:\s]+\S+)"
+)
+_MAX_QUOTED = 300
+
+
+@dataclass(frozen=True)
+class Failure:
+    code: str
+    message: str
+    retryable: bool
+    retry_after: float | None = None
+    status: int | None = None
+    param: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def scrub(text: str) -> str:
+    """Upstream text made safe to show: credentials removed, length bounded."""
+    text = _SECRET_RE.sub("[redacted]", str(text or "")).strip()
+    return text if len(text) <= _MAX_QUOTED else text[: _MAX_QUOTED - 1] + "…"
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+def _upstream_message(exc: openai.APIError) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error") if isinstance(body.get("error"), dict) else body
+        msg = inner.get("message")
+        if isinstance(msg, str) and msg.strip():
+            return scrub(msg)
+    return ""
+
+
+def _code(exc: openai.APIError) -> str:
+    return (getattr(exc, "code", None) or "").lower()
+
+
+def classify(exc: BaseException) -> Failure:
+    """What an exception from an Images API call means for the job and for the person who asked."""
+    if isinstance(exc, openai.APITimeoutError):
+        return Failure("timeout", "The image service did not answer in time. Studio will try again.", True)
+    if isinstance(exc, openai.APIConnectionError):
+        return Failure("connection_error", "Studio could not reach the image service. It will try again.", True)
+    if isinstance(exc, openai.APIStatusError):
+        return _classify_status(exc)
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return Failure("timeout", "The image service did not answer in time. Studio will try again.", True)
+    if isinstance(exc, ConnectionError):
+        return Failure("connection_error", "Studio could not reach the image service. It will try again.", True)
+    return Failure("unknown", "Something unexpected went wrong while calling the image service.", False)
+
+
+def _classify_status(exc: openai.APIStatusError) -> Failure:
+    status = exc.status_code
+    code = _code(exc)
+    param = getattr(exc, "param", None) or None
+    upstream = _upstream_message(exc)
+    retry_after = _retry_after(exc)
+
+    if code in MODERATION_CODES:
+        return Failure(
+            "moderation_blocked",
+            "The image service's safety system refused this request. Rephrase the prompt or change the image.",
+            False, None, status, param,
+        )
+    if status in (400, 413, 415, 422):
+        if param:
+            message = f"The image service refused the {param} parameter"
+        else:
+            message = "The image service refused the request's parameters"
+        message += f": {upstream}" if upstream else "."
+        return Failure("bad_parameter", message, False, None, status, param)
+    if status == 401:
+        return Failure(
+            "invalid_key",
+            "The image service rejected Studio's API key. An administrator needs to check the provider settings.",
+            False, None, status, None,
+        )
+    if status in (403, 404):
+        return Failure(
+            "model_access",
+            "Studio's key has no access to this model (or the model or deployment does not exist at this "
+            "provider). Choose another model or ask an administrator.",
+            False, None, status, param,
+        )
+    if status == 429:
+        if code in QUOTA_CODES:
+            return Failure(
+                "quota_exhausted",
+                "The image service says the account has used up its quota or credit. An administrator needs to "
+                "add credit or raise the limit; trying again will not help until then.",
+                False, None, status, None,
+            )
+        wait = f" Studio will try again in about {_seconds(retry_after)}." if retry_after else " Studio will try again shortly."
+        return Failure("rate_limited", "The image service is rate limiting Studio's requests." + wait,
+                       True, retry_after, status, None)
+    if status == 408:
+        return Failure("timeout", "The image service timed out handling the request. Studio will try again.",
+                       True, retry_after, status, None)
+    if status == 409:
+        return Failure("upstream_outage", "The image service reported a conflict. Studio will try again.",
+                       True, retry_after, status, None)
+    if status >= 500:
+        return Failure("upstream_outage",
+                       f"The image service is having trouble (HTTP {status}). Studio will try again.",
+                       True, retry_after, status, None)
+    return Failure("unknown",
+                   f"The image service refused the request (HTTP {status})" + (f": {upstream}" if upstream else "."),
+                   False, None, status, param)
+
+
+def _seconds(value: float) -> str:
+    value = max(1, round(value))
+    return "1 second" if value == 1 else f"{value} seconds"
