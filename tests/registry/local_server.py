@@ -73,7 +73,7 @@ class LocalServer:
 @contextmanager
 def local_server():
     srv = LocalServer()
-    thread = threading.Thread(target=srv.httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield srv

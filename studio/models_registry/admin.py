@@ -1,0 +1,60 @@
+from django import forms
+from django.contrib import admin
+
+from .models import Provider, mask_key
+from .providers import forget_listing
+
+
+class ProviderForm(forms.ModelForm):
+    # Never rendered with its value: the page shows ••••last4, and a blank field keeps the current key.
+    api_key = forms.CharField(
+        label="API key", required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    clear_api_key = forms.BooleanField(label="Remove the stored key", required=False)
+
+    class Meta:
+        model = Provider
+        fields = ["name", "kind", "api_key", "clear_api_key", "organization", "project", "base_url",
+                  "azure_endpoint", "api_version", "deployments", "images_per_minute", "is_default", "enabled"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = mask_key(self.instance.api_key) if self.instance and self.instance.pk else ""
+        self.initial["api_key"] = ""
+        if current:
+            self.fields["api_key"].help_text = f"Current key: {current}. Leave blank to keep it."
+        else:
+            self.fields["api_key"].help_text = "No key stored."
+
+    def clean_api_key(self):
+        new = self.cleaned_data.get("api_key") or ""
+        if self.cleaned_data.get("clear_api_key"):
+            return ""
+        if not new and self.instance.pk:
+            return Provider.objects.filter(pk=self.instance.pk).values_list("api_key", flat=True).first() or ""
+        return new
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_api_key"):
+            cleaned["api_key"] = ""
+        return cleaned
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    form = ProviderForm
+    list_display = ["name", "kind", "key", "is_default", "enabled", "images_per_minute"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["name"]
+
+    @admin.display(description="API key")
+    def key(self, obj: Provider) -> str:
+        return obj.masked_key or "—"
+
+    def save_model(self, request, obj, form, change):
+        if obj.is_default:
+            Provider.objects.exclude(pk=obj.pk).filter(is_default=True).update(is_default=False)
+        super().save_model(request, obj, form, change)
+        forget_listing(obj.to_config())

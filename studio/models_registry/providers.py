@@ -1,0 +1,290 @@
+"""Where images come from: OpenAI, Azure OpenAI, or any OpenAI-compatible base URL (the stand-in is one).
+
+The default provider is the admin's ``Provider`` marked default, else the one the environment describes:
+``OPENAI_API_KEY`` (+ ``OPENAI_BASE_URL``, ``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``); or Azure via
+``AZURE_OPENAI_ENDPOINT`` + ``AZURE_OPENAI_API_KEY`` + ``OPENAI_API_VERSION`` + ``AZURE_OPENAI_DEPLOYMENTS``
+("model=deployment,..."); or, with neither a key nor a base URL, the local stand-in at ``STANDIN_URL``.
+
+Lifecycle vs availability: the registry's lifecycle dates are OpenAI's. They are applied to providers of
+kind "openai" (retired hidden, deprecated labelled with the shutdown date, and a deprecated model past
+its date counts as retired). Azure, compatible gateways and the stand-in keep serving models OpenAI has
+retired, so for them what the provider lists is the truth.
+
+Keys live on the server: ProviderConfig's repr masks them, and nothing here logs or formats one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+from dataclasses import dataclass, field
+
+import openai
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+
+from .errors import classify
+from .models import Provider, mask_key
+from .registry import ModelSpec, all_models, with_menu_label
+
+log = logging.getLogger(__name__)
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+STANDIN_PLACEHOLDER_KEY = "studio-standin"  # the stand-in accepts any non-empty bearer key
+LISTING_TTL = 600  # seconds a provider's /v1/models answer is trusted
+LISTING_FAILURE_TTL = 60  # a failed listing is retried after this long, not on every page view
+
+
+class UnknownProvider(LookupError):
+    def __init__(self, name: str):
+        super().__init__(f"There is no enabled provider called {name!r}.")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Everything a worker needs to call one provider. Plain data, safe to build anywhere."""
+
+    name: str
+    kind: str  # openai | azure | compatible
+    api_key: str = field(default="", repr=False)
+    organization: str = ""
+    project: str = ""
+    base_url: str = ""
+    azure_endpoint: str = ""
+    api_version: str = ""
+    deployments: tuple[tuple[str, str], ...] = ()
+    images_per_minute: int = 60
+    source: str = "env"  # env | db | standin
+
+    def __repr__(self) -> str:
+        where = self.azure_endpoint or self.base_url or OPENAI_BASE_URL
+        return (f"ProviderConfig(name={self.name!r}, kind={self.kind!r}, url={where!r}, "
+                f"key={self.masked_key or 'none'!r}, source={self.source!r})")
+
+    __str__ = __repr__
+
+    @property
+    def masked_key(self) -> str:
+        return mask_key(self.api_key)
+
+    @property
+    def is_standin(self) -> bool:
+        """True when images come from the local stand-in: the UI says so plainly."""
+        if self.source == "standin":
+            return True
+        standin = getattr(settings, "STANDIN_URL", "").rstrip("/")
+        return bool(standin) and self.base_url.rstrip("/") == standin
+
+    @property
+    def applies_lifecycle(self) -> bool:
+        return self.kind == Provider.Kind.OPENAI
+
+    @property
+    def deployment_map(self) -> dict[str, str]:
+        return dict(self.deployments)
+
+    def model_param(self, model_name: str) -> str:
+        """The ``model`` value to send: Azure's deployment name, else the registry's provider-side name."""
+        if self.kind == Provider.Kind.AZURE:
+            deployment = self.deployment_map.get(model_name)
+            if deployment:
+                return deployment
+        from .registry import UnknownModel, get_model
+
+        try:
+            return get_model(model_name).api_name
+        except UnknownModel:
+            return model_name
+
+    @property
+    def cache_key(self) -> str:
+        ident = "|".join([self.name, self.kind, self.base_url, self.azure_endpoint, self.api_version,
+                          repr(self.deployments)])
+        return "models_registry:listing:" + hashlib.sha256(ident.encode()).hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------------------------------
+# Choosing a provider
+
+
+def _env(name: str) -> str:
+    value = os.environ.get(name)
+    if value is None:
+        value = getattr(settings, name, "") or ""
+    return str(value).strip()
+
+
+def _parse_deployments(raw: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        model, sep, deployment = item.partition("=")
+        if not sep or not model.strip() or not deployment.strip():
+            from studio.env import ConfigurationError
+
+            raise ConfigurationError(
+                f"AZURE_OPENAI_DEPLOYMENTS must look like 'model=deployment,...'; {item.strip()!r} does not.")
+        pairs.append((model.strip(), deployment.strip()))
+    return tuple(sorted(pairs))
+
+
+def standin_provider() -> ProviderConfig:
+    return ProviderConfig(
+        name="standin",
+        kind="compatible",
+        api_key=STANDIN_PLACEHOLDER_KEY,
+        base_url=getattr(settings, "STANDIN_URL", "") or "http://127.0.0.1:8100/v1",
+        images_per_minute=10_000,
+        source="standin",
+    )
+
+
+def default_provider() -> ProviderConfig:
+    """The provider the environment describes (no database involved)."""
+    per_minute = int(getattr(settings, "STUDIO_IMAGES_PER_MINUTE", 60))
+    azure_endpoint = _env("AZURE_OPENAI_ENDPOINT")
+    if azure_endpoint:
+        return ProviderConfig(
+            name="env",
+            kind="azure",
+            api_key=_env("AZURE_OPENAI_API_KEY"),
+            organization=_env("OPENAI_ORG_ID"),
+            project=_env("OPENAI_PROJECT_ID"),
+            azure_endpoint=azure_endpoint,
+            api_version=_env("OPENAI_API_VERSION"),
+            deployments=_parse_deployments(_env("AZURE_OPENAI_DEPLOYMENTS")),
+            images_per_minute=per_minute,
+        )
+    key, base_url = _env("OPENAI_API_KEY"), _env("OPENAI_BASE_URL")
+    if not key and not base_url:
+        return standin_provider()
+    is_official = not base_url or base_url.rstrip("/") == OPENAI_BASE_URL
+    config = ProviderConfig(
+        name="env",
+        kind="openai" if is_official else "compatible",
+        api_key=key or STANDIN_PLACEHOLDER_KEY,
+        organization=_env("OPENAI_ORG_ID"),
+        project=_env("OPENAI_PROJECT_ID"),
+        base_url="" if is_official else base_url,
+        images_per_minute=per_minute,
+    )
+    if config.is_standin:
+        return ProviderConfig(**{**config.__dict__, "name": "standin", "source": "standin",
+                                 "images_per_minute": 10_000})
+    return config
+
+
+def get_provider(name: str | None = None) -> ProviderConfig:
+    """The named provider, or the default: the admin's default Provider, else the environment's."""
+    try:
+        if name:
+            row = Provider.objects.filter(name=name, enabled=True).first()
+        else:
+            row = Provider.objects.filter(is_default=True, enabled=True).first()
+    except DatabaseError:  # not migrated yet: the environment still describes a working provider
+        row = None
+    if row is not None:
+        return row.to_config()
+    env = default_provider()
+    if not name or name == env.name:
+        return env
+    if name == "standin":
+        return standin_provider()
+    raise UnknownProvider(name)
+
+
+def make_client(provider: ProviderConfig, *, timeout: float | None = None,
+                max_retries: int = 0) -> openai.OpenAI:
+    """An SDK client for the provider. Retries default to 0: Studio's queue does the retrying."""
+    if timeout is None:
+        timeout = float(getattr(settings, "STUDIO_PROVIDER_TIMEOUT", 180.0))
+    common = dict(api_key=provider.api_key or STANDIN_PLACEHOLDER_KEY, timeout=timeout, max_retries=max_retries,
+                  organization=provider.organization or None, project=provider.project or None)
+    if provider.kind == Provider.Kind.AZURE:
+        client = openai.AzureOpenAI(azure_endpoint=provider.azure_endpoint, api_version=provider.api_version,
+                                    **common)
+    else:
+        client = openai.OpenAI(base_url=provider.base_url or OPENAI_BASE_URL, **common)
+    # The SDK fills a missing organisation/project from OPENAI_ORG_ID/OPENAI_PROJECT_ID; a provider
+    # configured in the admin must not borrow the environment's.
+    client.organization = provider.organization or None
+    client.project = provider.project or None
+    return client
+
+
+# --------------------------------------------------------------------------------------------------
+# What a provider offers
+
+
+def _listed_ids(provider: ProviderConfig) -> set[str] | None:
+    """Model ids the provider serves; None when it could not be asked."""
+    if provider.kind == Provider.Kind.AZURE:
+        return set(provider.deployment_map)  # an Azure model is usable only through a deployment
+    cached = cache.get(provider.cache_key)
+    if cached is not None:
+        return None if cached.get("failed") else set(cached["ids"])
+    try:
+        client = make_client(provider, timeout=10.0, max_retries=0)
+        ids = sorted({m.id for m in client.models.list()})
+    except Exception as exc:  # noqa: BLE001 - any failure falls back to the registry
+        failure = classify(exc)
+        log.warning("Could not list the models of provider %s (%s); offering the registry's current models "
+                    "instead.", provider.name, failure.code)
+        cache.set(provider.cache_key, {"failed": True}, LISTING_FAILURE_TTL)
+        return None
+    cache.set(provider.cache_key, {"ids": ids}, LISTING_TTL)
+    return set(ids)
+
+
+def shutdown_label(spec: ModelSpec) -> str:
+    d = spec.lifecycle.date
+    return f"{spec.name} — shuts down {d.day} {d:%b %Y}" if d else spec.name
+
+
+def available_models(provider: ProviderConfig, *, today: dt.date | None = None) -> list[ModelSpec]:
+    """The model menu: the registry ∩ what the provider lists, retired hidden, deprecated labelled."""
+    today = today or dt.date.today()
+    listed = _listed_ids(provider)
+    out = []
+    for spec in all_models():
+        state = spec.lifecycle.state(today)
+        if listed is None:
+            if state == "retired":
+                continue
+        else:
+            if not listed.intersection(spec.ids):
+                continue
+            if provider.applies_lifecycle and state == "retired":
+                continue
+        label = spec.name
+        if state == "deprecated" and (provider.applies_lifecycle or listed is None):
+            label = shutdown_label(spec)
+        out.append(with_menu_label(spec, label))
+    return out
+
+
+def default_model(provider: ProviderConfig, *, today: dt.date | None = None) -> ModelSpec | None:
+    """The newest available model, preferring ones not about to shut down."""
+    models = available_models(provider, today=today)
+    if not models:
+        return None
+    today = today or dt.date.today()
+
+    def rank(spec: ModelSpec):
+        deprecated = spec.lifecycle.state(today) == "deprecated"
+        return (not deprecated, spec.released or dt.date.min, -spec.order)
+
+    return max(models, key=rank)
+
+
+def model_choices(provider: ProviderConfig, *, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(value, label) pairs for a model <select>."""
+    return [(spec.name, spec.menu_label or spec.name) for spec in available_models(provider, today=today)]
+
+
+def forget_listing(provider: ProviderConfig) -> None:
+    cache.delete(provider.cache_key)
