@@ -66,6 +66,10 @@ class Job(models.Model):
     failure_code = models.CharField(max_length=40, blank=True, default="")
     failure_message = models.TextField(blank=True, default="")
 
+    # Storage keys of partial images streamed while the model works, newest last; replaced on the
+    # page by the final images once they are stored.
+    previews = models.JSONField(default=list, blank=True)
+
     response_created = models.BigIntegerField(null=True, blank=True)  # the API's `created`
     usage = models.JSONField(default=dict, blank=True)
     cost_estimate = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)

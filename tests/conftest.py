@@ -1,0 +1,59 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from studio.accounts.models import Membership, Team
+
+
+@pytest.fixture
+def team(db):
+    return Team.objects.create(name="Design")
+
+
+@pytest.fixture
+def people(db, team):
+    """Owner, teammate, viewer-role teammate and outsider: the cast of every permission test."""
+    User = get_user_model()
+    cast = {name: User.objects.create_user(username=name, password="pw-" + name) for name in
+            ("owner", "teammate", "viewer", "outsider")}
+    Membership.objects.create(team=team, user=cast["owner"], role=Membership.Role.OWNER)
+    Membership.objects.create(team=team, user=cast["teammate"], role=Membership.Role.MEMBER)
+    Membership.objects.create(team=team, user=cast["viewer"], role=Membership.Role.VIEWER)
+    return cast
+
+
+@pytest.fixture
+def owner(people):
+    return people["owner"]
+
+
+# The stand-in Images API, in a thread, for the whole session (studio.standin.testing).
+from studio.standin.testing import standin  # noqa: E402,F401
+
+
+@pytest.fixture(autouse=True)
+def _provider_is_the_standin(request, settings):
+    """Every test that touches Django talks to the session stand-in, never to a real provider."""
+    settings.OPENAI_API_KEY = ""
+    settings.OPENAI_BASE_URL = ""
+    if "standin" in request.fixturenames or request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        server = request.getfixturevalue("standin")
+        settings.STANDIN_URL = server.base_url
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def run_inline():
+    """Run a job's whole pipeline in this process: the call, then every download, as workers would."""
+    from studio.gallery.models import Image
+    from studio.generation import services
+
+    def drive(job):
+        services.run_job(job.pk)
+        for pk in Image.objects.filter(job=job, status=Image.Status.PENDING).values_list("pk", flat=True):
+            services.fetch_image(pk)
+        job.refresh_from_db()
+        return job
+
+    return drive

@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from studio.gallery.models import Image
+from studio.generation import services
+from studio.generation.models import Job
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(user, **params):
+    params = {"size": "256x256", "n": 2, **params}
+    return services.submit_job(user=user, model="dall-e-2", prompt="a lighthouse at dusk", params=params)
+
+
+def test_a_job_goes_from_queued_to_done_and_keeps_every_image(owner, run_inline):
+    job = submit(owner)
+    assert job.status == Job.Status.QUEUED
+
+    run_inline(job)
+
+    assert job.status == Job.Status.DONE
+    assert job.attempts == 1 and job.api_calls == 1
+    assert job.started_at and job.finished_at and job.response_created
+    images = list(job.images.order_by("index"))
+    assert [image.status for image in images] == [Image.Status.STORED] * 2
+    for image in images:
+        assert (image.width, image.height) == (256, 256)
+        assert default_storage.exists(image.storage_key)
+        assert default_storage.exists(image.thumb_key) and image.thumb_key.endswith(".webp")
+        assert len(image.sha256) == 64
+        assert image.source_url == ""  # the provider URL is never the image's home
+        assert image.storage_key.startswith(f"images/user-{owner.pk}/")
+
+
+def test_dall_e_3_keeps_the_revised_prompt(owner, run_inline):
+    job = services.submit_job(user=owner, model="dall-e-3", prompt="a lighthouse at dusk",
+                              params={"size": "1024x1024", "n": 1, "quality": "standard", "style": "natural"})
+    run_inline(job)
+    image = job.images.get()
+    assert image.revised_prompt and image.revised_prompt != job.prompt
+
+
+def test_gpt_image_b64_results_are_stored_without_a_url(owner, run_inline):
+    job = services.submit_job(user=owner, model="gpt-image-2", prompt="a paper boat",
+                              params={"size": "1024x1024", "n": 1, "quality": "low", "output_format": "webp"})
+    run_inline(job)
+    image = job.images.get()
+    assert job.status == Job.Status.DONE
+    assert image.content_type == "image/webp" and image.url_expires_at is None
+    assert job.usage.get("total_tokens")
+    assert job.cost_actual is not None
+
+
+def test_a_redelivered_run_does_not_call_the_api_twice(owner, run_inline, standin):
+    job = submit(owner, n=1)
+    run_inline(job)
+    calls = standin.stats()["by_job"].get(str(job.pk))
+    services.run_job(job.pk)  # a second delivery of the same message
+    job.refresh_from_db()
+    assert standin.stats()["by_job"].get(str(job.pk)) == calls == 1
+    assert job.attempts == 1
+
+
+def test_an_expired_url_fails_clearly_and_the_job_is_not_stuck(owner, run_inline):
+    job = submit(owner, n=1)
+    services.run_job(job.pk)
+    image = job.images.get()
+    Image.objects.filter(pk=image.pk).update(url_expires_at=timezone.now() - timedelta(seconds=1))
+
+    services.fetch_image(image.pk)
+
+    image.refresh_from_db()
+    job.refresh_from_db()
+    assert image.status == Image.Status.EXPIRED
+    assert "expired" in image.failure_reason
+    assert job.status == Job.Status.FAILED and job.is_finished
+    assert job.failure_message
+
+
+def test_a_refused_request_fails_with_a_reason_a_person_understands(owner, run_inline):
+    job = services.submit_job(user=owner, model="dall-e-2", prompt="x" * 1001, params={"size": "256x256", "n": 1})
+    run_inline(job)
+    assert job.status == Job.Status.FAILED
+    assert job.failure_code == "bad_parameter"
+    assert "prompt" in job.failure_message.lower()
