@@ -57,3 +57,19 @@ def run_inline():
         return job
 
     return drive
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on loopback, one for the session (buckets are cheap; tests use their own keys)."""
+    from studio.devtools.s3server import MotoS3Server
+
+    with MotoS3Server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):
+    """Point Django's default storage at the loopback S3 server for one test."""
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_settings()}
+    yield s3_server

@@ -41,7 +41,7 @@
         custom.name = "size";
         custom.dataset.customSize = "";
         custom.placeholder = "WIDTHxHEIGHT, e.g. 2048x1152";
-        custom.setAttribute("aria-label", "Custom size");
+        custom.setAttribute("aria-label", "Width by height in pixels");
         custom.disabled = true;
         custom.hidden = true;
         select.after(custom);
