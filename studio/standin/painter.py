@@ -203,7 +203,7 @@ def encode(img: Image.Image, fmt: str = "png", compression: int | None = None) -
 def png_bytes(img: Image.Image) -> bytes:
     """A plain PNG (filter None, zlib level 1): about half the CPU of Pillow's adaptive filtering."""
     if img.mode not in ("RGB", "RGBA", "L", "LA"):
-        img = img.convert("RGBA" if "A" in img.getbands() or "transparency" in img.info else "RGB")
+        img = img.convert("RGBA" if img.has_transparency_data else "RGB")
     width, height = img.size
     raw = img.tobytes()
     stride = len(raw) // height

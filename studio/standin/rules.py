@@ -420,7 +420,7 @@ def _open_upload(upload: Upload, param: str, formats: tuple[str, ...], max_bytes
 
 
 def has_alpha(img: Image.Image) -> bool:
-    return img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+    return img.has_transparency_data
 
 
 def has_transparent_pixels(img: Image.Image) -> bool:
