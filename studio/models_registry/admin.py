@@ -12,6 +12,10 @@ class ProviderForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     clear_api_key = forms.BooleanField(label="Remove the stored key", required=False)
+    base_url = forms.URLField(required=False, assume_scheme="https",
+                              help_text="OpenAI or compatible: leave blank for api.openai.com.")
+    azure_endpoint = forms.URLField(required=False, assume_scheme="https",
+                                    help_text="Azure: https://<resource>.openai.azure.com/")
 
     class Meta:
         model = Provider

@@ -77,7 +77,7 @@ class UploadInfo:
     width: int
     height: int
     bytes: int
-    has_alpha: bool = False
+    has_alpha: bool = False  # has fully transparent pixels (alpha 0), which is what edits look for
     role: str = "image"  # "image" | "mask" | "markup"
 
     @property
@@ -473,6 +473,9 @@ class ModelSpec:
                     out.append(Problem("mask", "Only one mask can be given."))
                 mask = masks[0]
                 out += self._file_problems("mask", "The mask", mask, rules.mask_formats, rules.mask_max_bytes)
+                if not mask.has_alpha:
+                    out.append(Problem("mask", "The mask has no transparency; its transparent areas mark what to "
+                                               "edit."))
                 if first and (mask.width, mask.height) != (first.width, first.height):
                     out.append(Problem("mask", f"The mask is {mask.width}x{mask.height} but the image is "
                                                f"{first.width}x{first.height}; they must match."))
