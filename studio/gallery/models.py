@@ -1,9 +1,13 @@
+import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+LIVE = models.Q(deleted_at__isnull=True)
 
 
 class ImageQuerySet(models.QuerySet):
@@ -28,6 +32,11 @@ class ImageQuerySet(models.QuerySet):
 
     def stored(self):
         return self.filter(status=Image.Status.STORED)
+
+    def purgeable(self, now=None):
+        """Trashed longer ago than STUDIO_TRASH_DAYS: the purge may remove rows and bytes."""
+        cutoff = (now or timezone.now()) - timedelta(days=settings.STUDIO_TRASH_DAYS)
+        return self.filter(deleted_at__lt=cutoff)
 
 
 class Image(models.Model):
@@ -74,13 +83,20 @@ class Image(models.Model):
     stored_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
+    tags = models.ManyToManyField("gallery.Tag", blank=True, related_name="images")
+
     objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Galleries walk (created_at, id) backwards from a cursor, inside one owner or one team, and
+        # only over live rows: partial indexes keep the trash out of them. The full-text GIN index
+        # is PostgreSQL-only and lives in migration 0004.
         indexes = [
-            models.Index(fields=["owner", "-created_at", "-id"], name="image_owner_recent"),
-            models.Index(fields=["team", "-created_at", "-id"], name="image_team_recent"),
+            models.Index(fields=["owner", "-created_at", "-id"], name="image_owner_live", condition=LIVE),
+            models.Index(fields=["team", "-created_at", "-id"], name="image_team_live", condition=LIVE),
+            models.Index(fields=["owner", "deleted_at"], name="image_owner_trash",
+                         condition=models.Q(deleted_at__isnull=False)),
             models.Index(fields=["status", "url_expires_at"], name="image_status_deadline"),
             models.Index(fields=["parent"], name="image_parent"),
         ]
@@ -108,3 +124,115 @@ class Image(models.Model):
 
     def url_is_alive(self, now=None) -> bool:
         return bool(self.url_expires_at and (now or timezone.now()) < self.url_expires_at)
+
+    @property
+    def purge_after(self):
+        if self.deleted_at is None:
+            return None
+        return self.deleted_at + timedelta(days=settings.STUDIO_TRASH_DAYS)
+
+    # --- rules: who may change what. `role` is the person's role in the image's team (or None). ---
+
+    def is_owned_by(self, user) -> bool:
+        return user.is_authenticated and self.owner_id == user.pk
+
+    def can_manage(self, user) -> bool:
+        """Delete, restore, move, share: the person who made it."""
+        return self.is_owned_by(user)
+
+    def can_remove_from_team(self, user, role: str | None) -> bool:
+        """A team's owner may take an image out of the team (it goes back to being private)."""
+        return self.team_id is not None and (self.is_owned_by(user) or role == "owner")
+
+    def can_tag(self, user, role: str | None) -> bool:
+        """Tags belong to the team (or to the owner of a private image); viewers look, they do not label."""
+        if self.is_owned_by(user):
+            return True
+        return self.team_id is not None and role in ("owner", "member")
+
+    def can_share(self, user, role: str | None) -> bool:
+        return self.is_owned_by(user) or (self.team_id is not None and role == "owner")
+
+
+class Favourite(models.Model):
+    """One person's star on one image; private to that person."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favourites")
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "image"], name="one_favourite_per_person")]
+
+
+class Tag(models.Model):
+    """A label in a scope: a team's tags for team images, a person's own tags for private images."""
+
+    name = models.CharField(max_length=50)
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="tags")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="tags")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(team__isnull=False, owner__isnull=True) | models.Q(team__isnull=True, owner__isnull=False)),
+                name="tag_has_one_scope",
+            ),
+            models.UniqueConstraint(fields=["team", "name"], name="one_tag_name_per_team",
+                                    condition=models.Q(team__isnull=False)),
+            models.UniqueConstraint(fields=["owner", "name"], name="one_tag_name_per_owner",
+                                    condition=models.Q(owner__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def clean_name(raw: str) -> str:
+        return " ".join(raw.strip().lower().split())[:50]
+
+
+def new_share_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def live(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
+class ShareLink(models.Model):
+    """A revocable link that shows one image to someone without an account.
+
+    The URL carries `key` signed with SECRET_KEY; the row is read on every request, so revoking
+    or expiring a link takes effect at once.
+    """
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="share_links")
+    key = models.CharField(max_length=40, unique=True, default=new_share_key)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def is_live(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def token(self) -> str:
+        from .sharing import sign_key
+
+        return sign_key(self.key)
+
+    def get_absolute_url(self) -> str:
+        return reverse("gallery:shared", args=[self.token])

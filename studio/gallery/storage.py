@@ -1,5 +1,6 @@
 """Where image bytes live: keys the DB owns, written through Django's storage API."""
 import uuid
+from contextlib import closing
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -46,3 +47,29 @@ def open_key(key: str):
 def delete_key(key: str) -> None:
     if key:
         default_storage.delete(key)
+
+
+def iter_key(key: str, chunk_size: int = 64 * 1024):
+    """The object's bytes in chunks, never whole in memory; yields nothing if the object is missing.
+
+    S3 objects are read from the response body directly: django-storages' S3File would first copy
+    the whole object into a temporary buffer.
+    """
+    bucket = getattr(default_storage, "bucket", None)
+    if bucket is not None:
+        from botocore.exceptions import ClientError
+
+        try:
+            body = bucket.Object(default_storage._normalize_name(key)).get()["Body"]
+        except ClientError:
+            return
+        with closing(body):
+            yield from body.iter_chunks(chunk_size)
+        return
+    try:
+        fh = default_storage.open(key, "rb")
+    except (FileNotFoundError, OSError):
+        return
+    with fh:
+        while chunk := fh.read(chunk_size):
+            yield chunk

@@ -1,17 +1,42 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+"""Archive pages. Each view parses, authorizes through `visible_to` (or the share-link door), then
+reads through a selector or calls one service.
 
-from . import selectors
+Who sees what: an image nobody let you see is a 404 whether it exists or not. Pages send someone
+who is not signed in to the sign-in page; byte URLs (file, thumbnail) answer them 404, because a
+browser fetching an <img> cannot follow a sign-in anyway.
+"""
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from studio.accounts.models import teams_where_user_can_create
+from studio.models_registry.registry import all_models
+
+from . import selectors, services, sharing
+from .export import stream_zip
+from .models import Image, ShareLink
 from .serving import serve_key
 
-PAGE_SIZE = 60
 
+def bytes_view(view):
+    """Signed-in only, and 404 (not a redirect) for everyone else."""
 
-@login_required
-def my_images(request):
-    images = list(selectors.my_images(request.user)[:PAGE_SIZE])
-    return render(request, "gallery/list.html", {"images": images, "title": "My images"})
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            raise Http404("No such image.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _image_or_404(request, pk):
@@ -21,19 +46,343 @@ def _image_or_404(request, pk):
     return image
 
 
+def _model_names() -> list[str]:
+    try:
+        return [spec.name for spec in all_models()]
+    except Exception:  # noqa: BLE001 - a broken registry must not take the archive down
+        return []
+
+
+def _grid_context(request, *, page, filters, title, **extra):
+    next_query = None
+    if page.next_cursor:
+        next_query = urlencode({**{k: v for k, v in request.GET.items() if k != "after"}, "after": page.next_cursor})
+    return {"images": page.items, "page": page, "next_query": next_query, "filters": filters, "title": title,
+            "model_names": _model_names(), "teams": selectors.teams_of(request.user), **extra}
+
+
+# --- galleries ------------------------------------------------------------------------------------
+
+
+@login_required
+def my_images(request):
+    filters = selectors.Filters.from_query(request.GET)
+    page = selectors.gallery_page(request.user, selectors.my_images(request.user), filters, request.GET.get("after"))
+    return render(request, "gallery/list.html", _grid_context(
+        request, page=page, filters=filters, title="My images", export_url=reverse("gallery:export"),
+        history_url=reverse("gallery:history")))
+
+
+@login_required
+def teams(request):
+    """The "Team gallery" link: straight to the team when there is one, else a short list."""
+    mine = selectors.teams_of(request.user)
+    if len(mine) == 1:
+        return redirect("gallery:team", mine[0].slug)
+    return render(request, "gallery/teams.html", {"teams": mine})
+
+
+@login_required
+def team_gallery(request, slug):
+    found = selectors.my_team(request.user, slug)
+    if found is None:
+        raise Http404("No such team.")
+    team, role = found
+    filters = selectors.Filters.from_query(request.GET)
+    page = selectors.gallery_page(request.user, selectors.team_images(request.user, team), filters,
+                                  request.GET.get("after"))
+    return render(request, "gallery/list.html", _grid_context(
+        request, page=page, filters=filters, title=f"{team.name} gallery", team=team, role=role,
+        people=selectors.people_of(team), export_url=reverse("gallery:export") + "?" + urlencode({"team": team.slug}),
+        history_url=reverse("gallery:team_history", args=[team.slug])))
+
+
+@login_required
+def search(request):
+    query = request.GET.get("q", "")
+    filters = selectors.Filters.from_query(request.GET)
+    page = selectors.search_page(request.user, query, request.GET.get("after"), filters=filters) if query.strip() \
+        else selectors.Page([], None)
+    return render(request, "gallery/search.html", _grid_context(
+        request, page=page, filters=filters, title="Search", query=query))
+
+
+@login_required
+def history(request, slug=None):
+    team = role = None
+    if slug is not None:
+        found = selectors.my_team(request.user, slug)
+        if found is None:
+            raise Http404("No such team.")
+        team, role = found
+    page = selectors.history_page(request.user, team=team, cursor=request.GET.get("after"))
+    for job in page.items:
+        job.use_again_url = use_again_url(job)
+    next_query = urlencode({"after": page.next_cursor}) if page.next_cursor else None
+    return render(request, "gallery/history.html", {
+        "jobs": page.items, "page": page, "next_query": next_query, "team": team,
+        "title": f"{team.name} prompt history" if team else "My prompt history", "teams": selectors.teams_of(request.user),
+    })
+
+
+@login_required
+def trash(request):
+    page = selectors.trash_page(request.user, request.GET.get("after"))
+    next_query = urlencode({"after": page.next_cursor}) if page.next_cursor else None
+    return render(request, "gallery/trash.html", {"images": page.items, "page": page, "next_query": next_query,
+                                                  "trash_days": settings.STUDIO_TRASH_DAYS})
+
+
+@bytes_view
+def trash_thumb(request, pk):
+    image = Image.objects.in_trash_of(request.user).filter(pk=pk).only("id", "thumb_key").first()
+    if image is None:
+        raise Http404("No such image in your trash.")
+    return serve_key(image.thumb_key, content_type="image/webp")
+
+
+# --- one image ------------------------------------------------------------------------------------
+
+
 @login_required
 def image_detail(request, pk):
     image = _image_or_404(request, pk)
-    return render(request, "gallery/detail.html", {"image": image})
+    role = selectors.role_in_team(request.user, image.team_id)
+    can_share = image.can_share(request.user, role)
+    return render(request, "gallery/detail.html", {
+        "image": image,
+        "role": role,
+        "ancestors": selectors.ancestors(request.user, image),
+        "children": selectors.children(request.user, image),
+        "is_favourite": selectors.is_favourite(request.user, image),
+        "tags": list(image.tags.all()),
+        "can_manage": image.can_manage(request.user),
+        "can_tag": image.can_tag(request.user, role),
+        "can_share": can_share,
+        "can_remove_from_team": image.can_remove_from_team(request.user, role),
+        "share_links": list(image.share_links.filter(revoked_at__isnull=True)) if can_share else [],
+        "move_targets": list(teams_where_user_can_create(request.user)) if image.can_manage(request.user) else [],
+        "use_again_url": use_again_url(image),
+        "now": timezone.now(),
+        "trash_days": settings.STUDIO_TRASH_DAYS,
+    })
 
 
 @login_required
-def image_file(request, pk):
+def image_family(request, pk):
     image = _image_or_404(request, pk)
+    return render(request, "gallery/family.html", {"image": image, "family": selectors.family(request.user, image)})
+
+
+@bytes_view
+def image_file(request, pk):
+    image = selectors.image_for_bytes(request.user, pk)
+    if image is None:
+        raise Http404("No such image.")
     return serve_key(image.storage_key, content_type=image.content_type, filename=f"studio-{image.pk}.{image.extension}")
 
 
-@login_required
+@bytes_view
 def image_thumb(request, pk):
-    image = _image_or_404(request, pk)
+    image = selectors.image_for_bytes(request.user, pk)
+    if image is None:
+        raise Http404("No such image.")
     return serve_key(image.thumb_key, content_type="image/webp")
+
+
+# --- changes --------------------------------------------------------------------------------------
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _deny(request, image, text: str):
+    messages.error(request, text)
+    return redirect(image)
+
+
+@login_required
+@require_POST
+def favourite(request, pk):
+    image = _image_or_404(request, pk)  # anyone who may see it may star it: stars are personal
+    services.set_favourite(request.user, image, request.POST.get("on") == "1")
+    return _back(request, image.get_absolute_url())
+
+
+@login_required
+@require_POST
+def add_tag(request, pk):
+    image = _image_or_404(request, pk)
+    if not image.can_tag(request.user, selectors.role_in_team(request.user, image.team_id)):
+        return _deny(request, image, "Viewers can look at this image but not tag it.")
+    services.add_tag(image, request.POST.get("name", ""))
+    return redirect(image)
+
+
+@login_required
+@require_POST
+def remove_tag(request, pk, tag_id):
+    image = _image_or_404(request, pk)
+    if not image.can_tag(request.user, selectors.role_in_team(request.user, image.team_id)):
+        return _deny(request, image, "Viewers can look at this image but not change its tags.")
+    services.remove_tag(image, tag_id)
+    return redirect(image)
+
+
+@login_required
+@require_POST
+def move(request, pk):
+    image = _image_or_404(request, pk)
+    role = selectors.role_in_team(request.user, image.team_id)
+    target = request.POST.get("team", "")
+    if target == "":
+        if not image.can_remove_from_team(request.user, role) and not image.can_manage(request.user):
+            return _deny(request, image, "Only the person who made this image or the team's owner can take it out of the team.")
+        old_team = image.team
+        services.move_image(image, None)
+        if image.can_manage(request.user):
+            messages.success(request, "The image is private now.")
+            return redirect(image)
+        # A team owner took someone else's image out: it is no longer theirs to see.
+        messages.success(request, f"Removed from {old_team.name}; it is private to {image.owner.get_username()} now.")
+        return redirect("gallery:team", old_team.slug)
+    if not image.can_manage(request.user):
+        return _deny(request, image, "Only the person who made this image can move it.")
+    team = teams_where_user_can_create(request.user).filter(pk=target).first()
+    if team is None:
+        return _deny(request, image, "You can move images only into teams where you may create.")
+    services.move_image(image, team)
+    messages.success(request, f"Shared with {team.name}.")
+    return redirect(image)
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    image = _image_or_404(request, pk)
+    if not image.can_manage(request.user):
+        return _deny(request, image, "Only the person who made this image can delete it.")
+    services.trash_image(image)
+    messages.success(request, "Moved to the trash. You can restore it from there.")
+    return _back(request, reverse("gallery:mine"))
+
+
+@login_required
+@require_POST
+def restore(request, pk):
+    image = Image.objects.in_trash_of(request.user).filter(pk=pk).first()
+    if image is None:
+        raise Http404("No such image in your trash.")
+    services.restore_image(image)
+    messages.success(request, "Restored.")
+    return redirect("gallery:trash")
+
+
+@login_required
+@require_POST
+def create_share_link(request, pk):
+    image = _image_or_404(request, pk)
+    if not image.can_share(request.user, selectors.role_in_team(request.user, image.team_id)):
+        return _deny(request, image, "Only the person who made this image or the team's owner can share it by link.")
+    try:
+        days = int(request.POST.get("days") or 0)
+    except ValueError:
+        days = 0
+    link = services.create_share_link(image, user=request.user, expires_in_days=max(0, min(days, 365)) or None)
+    messages.success(request, "Share link created: anyone with it can see this one image until you revoke it.")
+    return redirect(f"{image.get_absolute_url()}#share-{link.pk}")
+
+
+@login_required
+@require_POST
+def revoke_share_link(request, pk, link_id):
+    image = _image_or_404(request, pk)
+    if not image.can_share(request.user, selectors.role_in_team(request.user, image.team_id)):
+        return _deny(request, image, "Only the person who made this image or the team's owner can revoke its links.")
+    link = ShareLink.objects.filter(pk=link_id, image=image).first()
+    if link is None:
+        raise Http404("No such link.")
+    services.revoke_share_link(link)
+    messages.success(request, "Link revoked: it no longer shows the image.")
+    return redirect(image)
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+@login_required
+def export(request):
+    """A ZIP of a gallery (mine, or ?team=slug, with the gallery's filters) or of a selection (?ids=)."""
+    queryset = Image.objects.visible_to(request.user)
+    scope = "my-images"
+    ids = [int(v) for v in request.GET.getlist("ids") if v.isdigit()]
+    if ids:
+        queryset = queryset.filter(pk__in=ids)
+        scope = "selection"
+    elif request.GET.get("team"):
+        found = selectors.my_team(request.user, request.GET["team"])
+        if found is None:
+            raise Http404("No such team.")
+        queryset = queryset.filter(team=found[0])
+        scope = found[0].slug
+    else:
+        queryset = queryset.filter(owner=request.user)
+    queryset = selectors.Filters.from_query(request.GET).apply(queryset, request.user)
+    images = queryset.select_related("owner", "team").order_by("-created_at", "-id").iterator(chunk_size=200)
+    response = StreamingHttpResponse(stream_zip(images), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="studio-{scope}-{timezone.now():%Y%m%d-%H%M}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- share links: the door for people without an account ---------------------------------------
+
+
+def _shared_or_404(token):
+    found = sharing.shared_image(token)
+    if found is None:
+        raise Http404("This link does not exist, has expired or was revoked.")
+    return found
+
+
+def shared_page(request, token):
+    link, image = _shared_or_404(token)
+    response = render(request, "gallery/shared.html", {"image": image, "link": link, "token": token})
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
+    return response
+
+
+def shared_file(request, token):
+    _, image = _shared_or_404(token)
+    response = serve_key(image.storage_key, content_type=image.content_type)
+    response["Cache-Control"] = "private, no-store"  # revocation must bite at once
+    return response
+
+
+def shared_thumb(request, token):
+    _, image = _shared_or_404(token)
+    response = serve_key(image.thumb_key, content_type="image/webp")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- "Use again" ----------------------------------------------------------------------------------
+
+# The generate form's field names (= the API's parameter names) that "Use again" carries over.
+REUSABLE_PARAMS = ("size", "n", "quality", "style", "background", "output_format", "output_compression", "moderation")
+
+
+def use_again_url(image_or_job) -> str:
+    params = image_or_job.params or {}
+    query = {"prompt": image_or_job.prompt, "model": image_or_job.model}
+    query.update({k: params[k] for k in REUSABLE_PARAMS if params.get(k) not in (None, "")})
+    team_id = image_or_job.team_id
+    if team_id:
+        query["team"] = team_id
+    return reverse("generation:new") + "?" + urlencode(query)
