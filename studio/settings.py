@@ -160,27 +160,50 @@ STORAGES = {
 SPOOL_DIR = Path(env_str("STUDIO_SPOOL_DIR", str(VAR_DIR / "spool")))
 
 # --- Redis, Celery --------------------------------------------------------------------------------
+# The database is the truth; Redis is only a mailbox. Every message can be lost (the sweeper re-sends
+# what the rows say is due) or delivered twice (claims and leases make the second delivery a no-op).
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_TASK_IGNORE_RESULT = True  # the database is the truth; Redis is only a mailbox
-CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its task ends, so a crash does not eat it
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one message per free thread: a busy worker leaves work for others
+CELERY_WORKER_POOL = env_str("CELERY_WORKER_POOL", "threads")  # the work is waiting on the network
+CELERY_WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 32)
 CELERY_TASK_DEFAULT_QUEUE = "api"
 CELERY_TASK_ROUTES = {
     "studio.generation.tasks.run_job": {"queue": "api"},
     "studio.generation.tasks.fetch_image": {"queue": "fetch"},
     "studio.generation.tasks.sweep": {"queue": "fetch"},
 }
+# Redis "priorities" are separate lists polled in order (0 first): the sweeper jumps the fetch queue,
+# and downloads near their URL deadline go before the rest.
+CELERY_TASK_DEFAULT_PRIORITY = 6
+STUDIO_PRIORITY_SWEEP = 0
+STUDIO_PRIORITY_URGENT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Above the longest task plus the longest countdown (a fetch retried up to the 60-minute URL
-    # deadline), so Redis does not hand a still-running task to a second worker.
+    # Above the longest task plus the longest countdown (STUDIO_MAX_COUNTDOWN), so Redis does not hand a
+    # running or scheduled task to a second worker. A message held by a killed worker comes back only
+    # after this long; the sweeper does not wait for it.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
+    "queue_order_strategy": "priority",
+    "priority_steps": [0, 3, 6, 9],
+    "socket_timeout": 15,
+    "socket_connect_timeout": 5,
+    "health_check_interval": 10,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker outlives a Redis restart, however long
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False  # a paid call in flight finishes
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+STUDIO_SWEEP_SECONDS = env_float("STUDIO_SWEEP_SECONDS", 60.0)
 CELERY_BEAT_SCHEDULE = {
-    "sweep": {"task": "studio.generation.tasks.sweep", "schedule": env_float("STUDIO_SWEEP_SECONDS", 60.0)},
+    "sweep": {
+        "task": "studio.generation.tasks.sweep",
+        "schedule": STUDIO_SWEEP_SECONDS,
+        # A sweep that waited longer than a period is superseded by the next one.
+        "options": {"expires": max(STUDIO_SWEEP_SECONDS, 5.0), "priority": STUDIO_PRIORITY_SWEEP},
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -193,14 +216,38 @@ STUDIO_PROVIDER_TIMEOUT = env_float("STUDIO_PROVIDER_TIMEOUT", 180.0)
 STUDIO_MODEL_REGISTRY = env_str("STUDIO_MODEL_REGISTRY") or None
 
 # --- Pipeline -------------------------------------------------------------------------------------
+# Upstream calls: 429 waits for retry-after; 5xx, timeouts and connection errors back off (full jitter)
+# up to STUDIO_API_RETRY_LIMIT retries; other 4xx never retry.
 STUDIO_API_RETRY_LIMIT = env_int("STUDIO_API_RETRY_LIMIT", 3)
+STUDIO_API_BACKOFF_BASE = env_float("STUDIO_API_BACKOFF_BASE", 2.0)
+STUDIO_API_BACKOFF_CAP = env_float("STUDIO_API_BACKOFF_CAP", 60.0)
+# A call still "calling" this long after the provider timeout was cut off by a dead worker.
+STUDIO_CALL_GRACE_SECONDS = env_float("STUDIO_CALL_GRACE_SECONDS", 30.0)
 STUDIO_INTERRUPTED_RETRY_LIMIT = env_int("STUDIO_INTERRUPTED_RETRY_LIMIT", 1)
+# Streaming (GPT image models): partial images become previews while the model works.
+STUDIO_STREAM_PREVIEWS = env_bool("STUDIO_STREAM_PREVIEWS", True)
+STUDIO_STREAM_PARTIAL_IMAGES = env_int("STUDIO_STREAM_PARTIAL_IMAGES", 2)
+# Downloads: provider URLs live this long after `created` (OpenAI 60 min; Azure 24 h).
+STUDIO_URL_TTL = env_float("STUDIO_URL_TTL", 3600.0)
 STUDIO_FETCH_TIMEOUT = env_float("STUDIO_FETCH_TIMEOUT", 30.0)
 STUDIO_FETCH_MAX_BYTES = env_int("STUDIO_FETCH_MAX_BYTES", 64 * 1024 * 1024)
 STUDIO_FETCH_ALLOWED_HOSTS = env_list(
     "STUDIO_FETCH_ALLOWED_HOSTS", ["*.blob.core.windows.net", "*.openai.com", "127.0.0.1", "localhost"]
 )
+STUDIO_FETCH_RETRY_LIMIT = env_int("STUDIO_FETCH_RETRY_LIMIT", 6)  # download attempts per image
+STUDIO_FETCH_BACKOFF_BASE = env_float("STUDIO_FETCH_BACKOFF_BASE", 1.0)
+STUDIO_FETCH_BACKOFF_CAP = env_float("STUDIO_FETCH_BACKOFF_CAP", 30.0)
+# A spooled image waits out a storage outage with no limit; this caps the wait between tries.
+STUDIO_STORE_BACKOFF_CAP = env_float("STUDIO_STORE_BACKOFF_CAP", 60.0)
+# How long one worker holds an image before another may take it over (a killed worker's hold lapses).
+STUDIO_FETCH_LEASE_SECONDS = env_float("STUDIO_FETCH_LEASE_SECONDS", 300.0)
+# Work the rows say is due but no message has come for this long is sent again by the sweeper.
+STUDIO_REENQUEUE_AFTER = env_float("STUDIO_REENQUEUE_AFTER", 120.0)
+# Longer waits are split: a message never sleeps in Redis longer than this (< visibility timeout).
+STUDIO_MAX_COUNTDOWN = env_float("STUDIO_MAX_COUNTDOWN", 900.0)
+# Pacing: images per minute per provider (a provider may set its own), shared through Redis.
 STUDIO_IMAGES_PER_MINUTE = env_int("STUDIO_IMAGES_PER_MINUTE", 60)
+STUDIO_PACING_BURST_SECONDS = env_float("STUDIO_PACING_BURST_SECONDS", 10.0)
 STUDIO_TRASH_DAYS = env_int("STUDIO_TRASH_DAYS", 30)
 STUDIO_THUMBNAIL_SIZE = env_int("STUDIO_THUMBNAIL_SIZE", 384)
 

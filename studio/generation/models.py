@@ -61,6 +61,8 @@ class Job(models.Model):
     called_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)  # claims of the job (first run + sweeper retries)
+    interruptions = models.PositiveIntegerField(default=0)  # calls cut off by a dead worker
+    worker = models.CharField(max_length=200, blank=True, default="")  # who holds the latest claim
     api_calls = models.PositiveIntegerField(default=0)  # requests sent upstream, retries included
     not_before = models.DateTimeField(null=True, blank=True)  # honours retry-after and pacing
     failure_code = models.CharField(max_length=40, blank=True, default="")
@@ -98,6 +100,11 @@ class Job(models.Model):
     @property
     def n(self) -> int:
         return int(self.params.get("n", 1))
+
+    @property
+    def is_waiting(self) -> bool:
+        """Queued behind a retry-after, a backoff or the provider's pace."""
+        return self.status == self.Status.QUEUED and bool(self.not_before and self.not_before > timezone.now())
 
     def stamp(self, status: str, **fields) -> dict:
         """The fields to write for a move to `status`, for use in a conditional update."""

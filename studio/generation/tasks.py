@@ -4,9 +4,11 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def run_job(job_id: int) -> None:
-    services.run_job(job_id)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_job(self, job_id: int, paced: bool = False) -> None:
+    # Redis sets `redelivered` on a message it hands out again after its worker vanished.
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    services.run_job(job_id, redelivered=redelivered, paced=paced)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

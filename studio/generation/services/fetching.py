@@ -1,0 +1,330 @@
+"""fetch_image: from the provider's short-lived URL (or b64 bytes) to a home in storage.
+
+Two phases with different clocks. Downloading races the URL deadline: retries back off with jitter
+and stop when the next try would land after it (then the image is `expired`, with a reason). Once
+the bytes are spooled to local disk, the deadline no longer matters: a storage outage only delays
+the image, which is retried (and re-sent by the sweeper) until storage answers again.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from studio.gallery import storage
+from studio.gallery.imaging import BadImage, inspect_image_file, make_thumbnail
+from studio.gallery.models import Image
+
+from ..models import Job
+from . import mailbox
+from .queueing import backoff_seconds, enqueue_fetch
+
+log = logging.getLogger(__name__)
+
+EXPIRED_MESSAGE = "The provider's link expired before Studio could download the image."
+
+
+class FetchError(Exception):
+    """The download did not give us the image; `retryable` says whether trying again can help."""
+
+    def __init__(self, message: str, *, retryable: bool, expired: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
+        self.expired = expired
+
+
+class StoreError(Exception):
+    """The image is safe on local disk but storage did not take it."""
+
+
+# --- spool ----------------------------------------------------------------------------------------
+
+
+def spool_dir() -> Path:
+    path = Path(settings.SPOOL_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def spool_bytes(data: bytes) -> str:
+    fd, path = tempfile.mkstemp(dir=spool_dir(), suffix=".img")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return path
+
+
+# --- download -------------------------------------------------------------------------------------
+
+
+def host_is_allowed(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https"):
+        return False
+    host = (parsed.hostname or "").lower()
+    for pattern in list(settings.STUDIO_FETCH_ALLOWED_HOSTS) + _provider_hosts():
+        pattern = pattern.lower()
+        if pattern.startswith("*.") and (host.endswith(pattern[1:]) or host == pattern[2:]):
+            return True
+        if host == pattern:
+            return True
+    return False
+
+
+def _provider_hosts() -> list[str]:
+    hosts = []
+    for url in (settings.OPENAI_BASE_URL, settings.STANDIN_URL):
+        if url:
+            hosts.append((urlparse(url).hostname or "").lower())
+    return hosts
+
+
+_session = requests.Session()  # one connection pool per process, shared by the worker's threads
+
+
+def download_to_spool(url: str) -> str:
+    """Stream `url` to a spool file, refusing other hosts, redirects away, and oversized bodies."""
+    if not host_is_allowed(url):
+        raise FetchError("The image URL points at a host Studio does not download from.", retryable=False)
+    path = None
+    try:
+        with _session.get(url, stream=True, timeout=(10, settings.STUDIO_FETCH_TIMEOUT),
+                          allow_redirects=False) as resp:
+            if resp.is_redirect or resp.status_code in (301, 302, 303, 307, 308):
+                target = resp.headers.get("Location", "")
+                same_host = urlparse(requests.compat.urljoin(url, target)).hostname == urlparse(url).hostname
+                # Even to the same host we do not follow: signed blob URLs never redirect.
+                raise FetchError("The image URL redirected " + ("within its host" if same_host else "to another host")
+                                 + "; Studio does not follow redirects for downloads.", retryable=False)
+            if resp.status_code in (403, 404, 410):
+                raise FetchError("The provider refused the download: the link has expired.", retryable=False,
+                                 expired=True)
+            if resp.status_code >= 500 or resp.status_code in (408, 429):
+                raise FetchError(f"The image host answered {resp.status_code}.", retryable=True)
+            if resp.status_code != 200:
+                raise FetchError(f"The image host answered {resp.status_code}.", retryable=False)
+            expected = int(resp.headers.get("Content-Length") or 0)
+            if expected > settings.STUDIO_FETCH_MAX_BYTES:
+                raise FetchError("The image is larger than Studio accepts.", retryable=False)
+            fd, path = tempfile.mkstemp(dir=spool_dir(), suffix=".part")
+            received = 0
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in resp.iter_content(64 * 1024):
+                    received += len(chunk)
+                    if received > settings.STUDIO_FETCH_MAX_BYTES:
+                        raise FetchError("The image is larger than Studio accepts.", retryable=False)
+                    fh.write(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if expected and received != expected:
+                raise FetchError("The download was cut short.", retryable=True)
+        try:
+            inspect_image_file(path)
+        except BadImage as exc:
+            raise FetchError(str(exc), retryable=True) from exc
+    except requests.RequestException as exc:
+        _discard(path)
+        raise FetchError(f"The download was interrupted ({type(exc).__name__}).", retryable=True) from exc
+    except FetchError:
+        _discard(path)
+        raise
+    final = path[: -len(".part")] + ".img"
+    os.replace(path, final)
+    return final
+
+
+def _discard(path) -> None:
+    if path:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+
+# --- the task's entry point -----------------------------------------------------------------------
+
+
+def fetch_image(image_id: int) -> None:
+    if not Image.objects.filter(pk=image_id, status=Image.Status.PENDING).exists():
+        return  # already stored, failed or expired
+    with mailbox.Lease(f"fetch:{image_id}", settings.STUDIO_FETCH_LEASE_SECONDS) as held:
+        if not held:
+            return  # another worker is on it; if it dies its lease lapses and the sweeper re-sends
+        mailbox.clear_sent(f"fetch:{image_id}")
+        image = Image.objects.filter(pk=image_id, status=Image.Status.PENDING).first()
+        if image is not None:
+            _fetch(image)
+
+
+def _fetch(image: Image) -> None:
+    if not (image.spool_path and os.path.exists(image.spool_path)):
+        if image.spool_path:
+            # Spooled on another machine, or the disk was lost: the URL is the only way back.
+            log.warning("image %s: spool file %s is gone", image.pk, image.spool_path)
+            Image.objects.filter(pk=image.pk).update(spool_path="")
+            image.spool_path = ""
+        if not image.source_url:
+            finish_image(image, Image.Status.FAILED,
+                         "The image's bytes were lost from the worker's disk before they could be stored.")
+            return
+        if not image.url_is_alive():
+            finish_image(image, Image.Status.EXPIRED, EXPIRED_MESSAGE)
+            return
+        Image.objects.filter(pk=image.pk).update(fetch_attempts=F("fetch_attempts") + 1)
+        image.fetch_attempts += 1
+        try:
+            path = download_to_spool(image.source_url)
+        except FetchError as exc:
+            _retry_download_or_give_up(image, exc)
+            return
+        Image.objects.filter(pk=image.pk).update(spool_path=path, failure_reason="")
+        image.spool_path = path
+    try:
+        store_spooled_image(image)
+    except StoreError as exc:
+        _retry_store(image, str(exc))
+
+
+def _retry_download_or_give_up(image: Image, exc: FetchError) -> None:
+    reason = str(exc)
+    if exc.expired:
+        finish_image(image, Image.Status.EXPIRED, reason)
+        return
+    attempts = image.fetch_attempts
+    if exc.retryable and attempts < settings.STUDIO_FETCH_RETRY_LIMIT:
+        delay = backoff_seconds(attempts, base=settings.STUDIO_FETCH_BACKOFF_BASE, cap=settings.STUDIO_FETCH_BACKOFF_CAP)
+        if image.url_is_alive(timezone.now() + timedelta(seconds=delay)):
+            Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(
+                failure_reason=f"{reason} Studio will try again.")
+            enqueue_fetch(image.pk, countdown=delay, deadline=image.url_expires_at)
+            return
+        finish_image(image, Image.Status.EXPIRED,
+                     f"The provider's link expired while Studio was still retrying the download ({reason})")
+        return
+    if exc.retryable:
+        reason = f"{reason} (gave up after {attempts} downloads)"
+    finish_image(image, Image.Status.FAILED, reason)
+
+
+def _retry_store(image: Image, reason: str) -> None:
+    """The bytes are on local disk: wait for storage as long as it takes (the sweeper also re-sends)."""
+    delay = backoff_seconds(min(image.fetch_attempts + 1, 12), base=2.0, cap=settings.STUDIO_STORE_BACKOFF_CAP)
+    delay = max(delay, 1.0)
+    Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(
+        fetch_attempts=F("fetch_attempts") + 1,
+        failure_reason="Storage is not answering; the image is safe on the worker's disk and will be stored "
+                       f"when storage is back ({reason}).",
+    )
+    log.warning("image %s: storage failed (%s); retrying in %.1fs", image.pk, reason, delay)
+    enqueue_fetch(image.pk, countdown=delay)
+
+
+# --- store ----------------------------------------------------------------------------------------
+
+_EXT = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg", "image/gif": "gif"}
+
+
+def store_spooled_image(image: Image) -> None:
+    try:
+        facts = inspect_image_file(image.spool_path)
+    except BadImage as exc:  # b64 bytes are checked here for the first time
+        _discard(image.spool_path)
+        Image.objects.filter(pk=image.pk).update(spool_path="")
+        finish_image(image, Image.Status.FAILED, f"The image service returned bytes Studio cannot keep: {exc}")
+        return
+    key = image.storage_key or storage.image_key(
+        owner_id=image.owner_id, team_id=image.team_id, extension=_EXT[facts.content_type], name=image.uuid.hex
+    )
+    if not image.storage_key:
+        # The key is the DB's before any byte is written, so a retry overwrites rather than orphans.
+        Image.objects.filter(pk=image.pk).update(storage_key=key)
+    try:
+        thumb, thumb_w, thumb_h = make_thumbnail(image.spool_path)
+    except Exception as exc:  # noqa: BLE001 - the original is what must be kept
+        log.warning("image %s: no thumbnail (%s)", image.pk, exc)
+        thumb, thumb_w, thumb_h = None, None, None
+    digest = _sha256_of(image.spool_path)
+    size = os.path.getsize(image.spool_path)
+    thumb_key = storage.thumb_key_for(key) if thumb else ""
+    try:
+        storage.save_file(key, image.spool_path)
+        if thumb:
+            storage.save_bytes(thumb_key, thumb)
+    except Exception as exc:  # noqa: BLE001 - S3 and filesystem raise many kinds
+        raise StoreError(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+    stored = Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(
+        status=Image.Status.STORED,
+        storage_key=key,
+        thumb_key=thumb_key,
+        content_type=facts.content_type,
+        width=facts.width,
+        height=facts.height,
+        thumb_width=thumb_w,
+        thumb_height=thumb_h,
+        byte_size=size,
+        sha256=digest,
+        stored_at=timezone.now(),
+        spool_path="",
+        source_url="",
+        failure_reason="",
+    )
+    if stored:
+        _discard(image.spool_path)
+    settle_job(image.job_id)
+
+
+def _sha256_of(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def finish_image(image: Image, status: str, reason: str) -> None:
+    Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(status=status, failure_reason=reason)
+    settle_job(image.job_id)
+
+
+def settle_job(job_id: int) -> None:
+    """When no image of the job is pending, the job is done, partly failed, or failed."""
+    statuses = list(Image.objects.filter(job_id=job_id).values_list("status", flat=True))
+    if not statuses or Image.Status.PENDING in statuses:
+        return
+    stored = statuses.count(Image.Status.STORED)
+    expired = statuses.count(Image.Status.EXPIRED)
+    lost = len(statuses) - stored
+    if not lost:
+        status, code, message = Job.Status.DONE, "", ""
+    else:
+        what = "expired before they could be downloaded" if expired == lost else "could not be downloaded"
+        code = "images_expired" if expired == lost else "download_failed"
+        if stored:
+            status, message = Job.Status.PARTIALLY_FAILED, f"{lost} of {len(statuses)} images {what}."
+        else:
+            status = Job.Status.FAILED
+            message = f"The image {what}." if len(statuses) == 1 else f"All {len(statuses)} images {what}."
+    Job.objects.filter(pk=job_id, status=Job.Status.FETCHING).update(
+        **Job().stamp(status), failure_code=code, failure_message=message
+    )
+
+
+def enqueue_fetches_after_commit(job_id: int) -> None:
+    """Inside the transaction that created the job's images: send their downloads once it commits."""
+    def send():
+        for pk, deadline in Image.objects.filter(job_id=job_id, status=Image.Status.PENDING).values_list(
+                "pk", "url_expires_at"):
+            enqueue_fetch(pk, deadline=deadline)
+
+    transaction.on_commit(send, robust=True)

@@ -1,0 +1,121 @@
+"""Submitting jobs and sending messages. A message is a nudge; the row says what is due."""
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from studio.gallery.models import Image
+from studio.models_registry.pricing import estimate_cost
+from studio.models_registry.registry import get_model
+
+from ..models import Job
+from . import mailbox
+
+log = logging.getLogger(__name__)
+
+# Publishing waits a little for a broker that blips, not for one that is down: the sweeper re-sends.
+_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.4, "interval_max": 1.0}
+
+
+def submit_job(
+    *,
+    user,
+    model: str,
+    prompt: str,
+    params: dict,
+    kind: str = Job.Kind.GENERATE,
+    team=None,
+    source_image: Image | None = None,
+    input_keys: list[str] | None = None,
+    mask_key: str = "",
+    provider: str = "",
+) -> Job:
+    spec = get_model(model)
+    with transaction.atomic():
+        job = Job.objects.create(
+            owner=user,
+            team=team,
+            kind=kind,
+            provider=provider,
+            model=model,
+            prompt=prompt,
+            params=params,
+            source_image=source_image,
+            input_keys=input_keys or [],
+            mask_key=mask_key,
+            cost_estimate=estimate_cost(spec, kind, params),
+        )
+        transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
+    return job
+
+
+def backoff_seconds(attempt: int, *, base: float = 1.0, cap: float = 30.0) -> float:
+    """Exponential backoff with full jitter: spreads the retries of many workers after one outage."""
+    return random.uniform(0, min(cap, base * (2 ** max(attempt - 1, 0))))
+
+
+def _countdown(seconds: float | None) -> float | None:
+    if not seconds or seconds <= 0:
+        return None
+    # A longer wait is split: the message comes early, sees `not_before`, and is sent again.
+    return min(seconds, settings.STUDIO_MAX_COUNTDOWN)
+
+
+def enqueue_run(job_id: int, *, countdown: float | None = None, paced: bool = False) -> bool:
+    """Send run_job; False when the broker did not take it (the sweeper will send it again)."""
+    from .. import tasks
+
+    try:
+        tasks.run_job.apply_async((job_id,), {"paced": True} if paced else {}, countdown=_countdown(countdown),
+                                  retry=True, retry_policy=_PUBLISH_RETRY)
+    except Exception as exc:  # noqa: BLE001 - any broker trouble; the row still says "queued"
+        log.warning("job %s: could not send run_job (%s); the sweeper will", job_id, exc)
+        return False
+    return True
+
+
+def enqueue_fetch(image_id: int, *, countdown: float | None = None, deadline=None) -> bool:
+    """Send fetch_image, noting in Redis that it is on its way (the note dies with the message)."""
+    from .. import tasks
+
+    countdown = _countdown(countdown)
+    urgent = deadline is not None and deadline - timezone.now() < timedelta(minutes=5)
+    priority = settings.STUDIO_PRIORITY_URGENT if urgent else settings.CELERY_TASK_DEFAULT_PRIORITY
+    mailbox.mark_sent(f"fetch:{image_id}", (countdown or 0) + settings.STUDIO_REENQUEUE_AFTER)
+    try:
+        tasks.fetch_image.apply_async((image_id,), countdown=countdown, priority=priority,
+                                      retry=True, retry_policy=_PUBLISH_RETRY)
+    except Exception as exc:  # noqa: BLE001
+        mailbox.clear_sent(f"fetch:{image_id}")
+        log.warning("image %s: could not send fetch_image (%s); the sweeper will", image_id, exc)
+        return False
+    return True
+
+
+def describe_estimate(query) -> str:
+    """'Estimated cost: $0.040' for the options in `query`, or '' when they are not complete yet."""
+    from studio.models_registry.registry import UnknownModel
+
+    try:
+        spec = get_model(query.get("model", ""))
+    except UnknownModel:
+        return ""
+    operation = query.get("operation", Job.Kind.GENERATE)
+    params = {k: v for k, v in query.items() if k not in ("model", "operation", "team") and v != ""}
+    if "n" in params:
+        try:
+            params["n"] = int(params["n"])
+        except ValueError:
+            return ""
+    try:
+        cost = estimate_cost(spec, operation, params)
+    except Exception:  # half-typed options are normal while a person edits the form
+        return ""
+    if cost is None:
+        return ""
+    return f"Estimated cost: ${cost:.3f}"
