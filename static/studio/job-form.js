@@ -1,134 +1,268 @@
-// Shows only the options the chosen model accepts, from the registry's form_schema() that the
-// server embedded in the page; the server checks the same data again on submit.
+// Job forms (generate, edit, variation): show only the options the chosen model accepts, from the
+// registry's form_schema() that the server embedded in the page; the server checks the same data again.
+// Also: characters-left counter, cost estimate, a kept draft, Ctrl/Cmd+Enter to submit, and (edit and
+// variation) a plain word when the chosen model cannot take the picture as it is.
 (function () {
   "use strict";
-  const form = document.getElementById("job-form");
-  const schemaNode = document.getElementById("model-schema");
-  if (!form || !schemaNode) return;
-  const schema = JSON.parse(schemaNode.textContent);
-  const operation = form.dataset.operation || "generate";
-  const modelSelect = form.querySelector("[name=model]");
-  const prompt = form.querySelector("[name=prompt]");
-  const counter = document.getElementById("prompt-counter");
-  const estimate = document.getElementById("cost-estimate");
   const OTHER = "__other__";
 
-  function opSchema() {
-    const model = schema[modelSelect.value];
-    return model && model.operations[operation];
-  }
+  function setup(form) {
+    const schemaNode = document.getElementById(form.dataset.schema || "model-schema");
+    if (!schemaNode) return;
+    const schema = JSON.parse(schemaNode.textContent);
+    const operation = form.dataset.operation || "generate";
+    const modelSelect = form.querySelector("[name=model]");
+    const prompt = form.querySelector("[name=prompt]");
+    const counter = form.querySelector("[data-counter]");
+    const estimate = form.querySelector("[data-estimate]");
+    const fit = form.querySelector("[data-source-fit]") || document.querySelector("[data-source-fit]");
+    let lastDefaultPrompt = null;
 
-  function fieldBox(name) { return form.querySelector('[data-option="' + name + '"]'); }
+    function opSchema() {
+      const model = schema[modelSelect.value];
+      return model && model.operations[operation];
+    }
 
-  function fillSelect(select, values, preferred, fallback) {
-    const keep = values.includes(preferred) ? preferred : fallback;
-    select.replaceChildren(...values.map((v) => new Option(v, v, false, v === keep)));
-  }
+    function fieldBox(name) { return form.querySelector('[data-option="' + name + '"]'); }
 
-  function applySize(op) {
-    const box = fieldBox("size");
-    if (!box) return;
-    const select = box.querySelector("select");
-    let custom = box.querySelector("input[data-custom-size]");
-    const rule = op.size.custom;
-    const current = custom && !custom.disabled ? custom.value : select.value;
-    const values = op.size.values.slice();
-    fillSelect(select, values, current, op.size.default);
-    if (rule) {
-      select.add(new Option("Other size…", OTHER));
-      if (!custom) {
-        custom = document.createElement("input");
-        custom.name = "size";
-        custom.dataset.customSize = "";
-        custom.placeholder = "WIDTHxHEIGHT, e.g. 2048x1152";
-        custom.setAttribute("aria-label", "Width by height in pixels");
-        custom.disabled = true;
-        custom.hidden = true;
-        select.after(custom);
+    function fillSelect(select, values, preferred, fallback) {
+      const keep = values.includes(preferred) ? preferred : fallback;
+      select.replaceChildren(...values.map((v) => new Option(v, v, false, v === keep)));
+    }
+
+    function applySize(op) {
+      const box = fieldBox("size");
+      if (!box) return;
+      const select = box.querySelector("select");
+      let custom = box.querySelector("input[data-custom-size]");
+      const rule = op.size.custom;
+      const current = custom && !custom.disabled ? custom.value : select.value;
+      const values = op.size.values.slice();
+      fillSelect(select, values, current, op.size.default);
+      if (rule) {
+        select.add(new Option("Other size…", OTHER));
+        if (!custom) {
+          custom = document.createElement("input");
+          custom.name = "size";
+          custom.dataset.customSize = "";
+          custom.placeholder = "WIDTHxHEIGHT, e.g. 2048x1152";
+          custom.setAttribute("aria-label", "Width by height in pixels");
+          custom.disabled = true;
+          custom.hidden = true;
+          select.after(custom);
+        }
+        const hint = [];
+        if (rule.multiple_of) hint.push("sides divisible by " + rule.multiple_of);
+        if (rule.min_ratio) hint.push("shape between " + rule.min_ratio + " and " + rule.max_ratio);
+        if (rule.max_edge) hint.push("longest side at most " + rule.max_edge);
+        custom.title = hint.join(", ");
+        if (current && !values.includes(current) && /^\d+x\d+$/.test(current)) {
+          select.value = OTHER;
+          custom.value = current;
+        }
       }
-      const hint = [];
-      if (rule.multiple_of) hint.push("sides divisible by " + rule.multiple_of);
-      if (rule.max_width) hint.push("at most " + rule.max_width + "x" + rule.max_height);
-      custom.title = hint.join(", ");
-      if (current && !values.includes(current) && /^\d+x\d+$/.test(current)) {
-        select.value = OTHER;
-        custom.value = current;
+      const other = rule && select.value === OTHER;
+      if (custom) { custom.disabled = !other; custom.hidden = !other; }
+      select.disabled = false;
+      select.name = other ? "" : "size";
+    }
+
+    function applyPrompt(op) {
+      const box = fieldBox("prompt");
+      if (!box || !prompt) return;
+      const takes = Boolean(op.prompt);
+      box.hidden = !takes;
+      prompt.disabled = !takes;
+      if (!takes) return;
+      const def = op.prompt.default || "";
+      // A variation's prompt starts as the model's default; replace it only while the person has not typed.
+      if (operation === "variation" && (prompt.value === "" || prompt.value === lastDefaultPrompt)) prompt.value = def;
+      lastDefaultPrompt = def;
+      prompt.required = Boolean(op.prompt.required);
+    }
+
+    function apply() {
+      const op = opSchema();
+      if (!op) return;
+      form.querySelectorAll("[data-option]").forEach((box) => {
+        const name = box.dataset.option;
+        if (["prompt", "model", "team", "size"].includes(name)) return;
+        const choice = op.choices[name];
+        const range = op.ranges[name];
+        const shown = Boolean(choice || range);
+        box.hidden = !shown;
+        box.querySelectorAll("select, input").forEach((el) => { el.disabled = !shown; });
+        const control = box.querySelector("select, input");
+        if (choice && control.tagName === "SELECT") fillSelect(control, choice.values, control.value, choice.default);
+        if (range && control.tagName === "INPUT") {
+          if (range.min !== null) control.min = range.min;
+          if (range.max !== null) control.max = range.max;
+          if (control.value === "" && range.default !== null && range.default !== undefined) control.value = range.default;
+          if (range.max !== null && Number(control.value) > range.max) control.value = range.max;
+          if (range.min !== null && control.value !== "" && Number(control.value) < range.min) control.value = range.min;
+        }
+      });
+      applySize(op);
+      applyPrompt(op);
+      applyFormatRule(op);
+      updateCounter();
+      updateFit(op);
+      updateEstimate();
+      form.dispatchEvent(new CustomEvent("studio:model", { detail: { model: modelSelect.value, op: op } }));
+    }
+
+    // Compression applies only to the formats the registry names (webp/jpeg): hide it otherwise.
+    function applyFormatRule(op) {
+      const comp = op.ranges.output_compression;
+      const box = fieldBox("output_compression");
+      const fmt = form.querySelector("[name=output_format]");
+      if (!comp || !box || !comp.formats || !fmt) return;
+      const shown = comp.formats.includes(fmt.value);
+      box.hidden = !shown;
+      box.querySelectorAll("input").forEach((el) => { el.disabled = !shown; });
+    }
+
+    function updateCounter() {
+      const op = opSchema();
+      if (!counter || !prompt || !op || !op.prompt) return;
+      const left = op.prompt.max - prompt.value.length;
+      counter.textContent = left >= 0
+        ? left.toLocaleString("en") + " characters left for " + modelSelect.value
+        : (-left).toLocaleString("en") + " characters over the " + op.prompt.max.toLocaleString("en") + " that " +
+          modelSelect.value + " accepts";
+      counter.classList.toggle("over", left < 0);
+      prompt.setAttribute("aria-invalid", left < 0 ? "true" : "false");
+    }
+
+    // The same three checks as the server's (format, square, size): said at once, fixed only on request.
+    function updateFit(op) {
+      if (!fit || !op.images) return;
+      const d = fit.dataset;
+      const problems = [];
+      const fmt = d.format;
+      if (op.images.formats.length && !op.images.formats.includes(fmt)) {
+        problems.push("it is " + fmt.toUpperCase() + "; " + modelSelect.value + " takes " +
+                      op.images.formats.map((f) => f.toUpperCase()).join(", "));
+      }
+      if (op.images.square && d.width !== d.height) {
+        problems.push("it is " + d.width + "x" + d.height + "; " + modelSelect.value + " needs a square picture");
+      }
+      if (op.images.max_bytes && Number(d.bytes) >= op.images.max_bytes) {
+        problems.push("it is " + (Number(d.bytes) / 1048576).toFixed(1) + " MB; " + modelSelect.value +
+                      " takes files under " + Math.round(op.images.max_bytes / 1048576) + " MB");
+      }
+      const text = fit.querySelector("[data-fit-text]");
+      const link = fit.querySelector("a");
+      fit.hidden = problems.length === 0;
+      if (problems.length) {
+        text.textContent = "This picture does not suit " + modelSelect.value + ": " + problems.join("; ") + ".";
+        const url = new URL(link.getAttribute("href"), location.href);
+        url.searchParams.set("model", modelSelect.value);
+        link.href = url.pathname + url.search;
       }
     }
-    const other = rule && select.value === OTHER;
-    if (custom) { custom.disabled = !other; custom.hidden = !other; }
-    select.disabled = false;
-    select.name = other ? "" : "size";
-  }
 
-  function apply() {
-    const op = opSchema();
-    if (!op) return;
-    form.querySelectorAll("[data-option]").forEach((box) => {
-      const name = box.dataset.option;
-      if (["prompt", "model", "team", "size"].includes(name)) return;
-      const choice = op.choices[name];
-      const range = op.ranges[name];
-      const shown = Boolean(choice || range);
-      box.hidden = !shown;
-      box.querySelectorAll("select, input").forEach((el) => { el.disabled = !shown; });
-      const control = box.querySelector("select, input");
-      if (choice && control.tagName === "SELECT") fillSelect(control, choice.values, control.value, choice.default);
-      if (range && control.tagName === "INPUT") {
-        if (range.min !== null) control.min = range.min;
-        if (range.max !== null) control.max = range.max;
-        if (control.value === "" && range.default !== null && range.default !== undefined) control.value = range.default;
-        if (range.max !== null && Number(control.value) > range.max) control.value = range.max;
+    let estimateTimer = null;
+    function updateEstimate() {
+      if (!estimate || !form.dataset.estimateUrl) return;
+      clearTimeout(estimateTimer);
+      estimateTimer = setTimeout(() => {
+        const params = new URLSearchParams();
+        for (const [k, v] of new FormData(form)) {
+          if (typeof v === "string" && !["csrfmiddlewaretoken", "prompt", "source", "upload", "reference_images"].includes(k)) params.append(k, v);
+        }
+        params.set("operation", operation);
+        fetch(form.dataset.estimateUrl + "?" + params.toString(), { credentials: "same-origin" })
+          .then((r) => (r.ok ? r.text() : ""))
+          .then((text) => { estimate.textContent = text; })
+          .catch(() => { estimate.textContent = ""; });
+      }, 150);
+    }
+
+    // Keep the draft when the person leaves the page; forget it once a job was submitted.
+    const draftKey = form.dataset.draft ? "studio:draft:" + form.dataset.draft : null;
+    function saveDraft() {
+      if (!draftKey) return;
+      const state = {};
+      for (const [k, v] of new FormData(form)) {
+        if (typeof v === "string" && k !== "csrfmiddlewaretoken") state[k] = v;
+      }
+      localStorage.setItem(draftKey, JSON.stringify(state));
+    }
+    function restoreDraft() {
+      if (!draftKey || form.dataset.restore !== "1") return;
+      let state = null;
+      try { state = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { state = null; }
+      if (!state || typeof state !== "object") return;
+      if (state.model && schema[state.model]) modelSelect.value = state.model;
+      apply();
+      Object.entries(state).forEach(([name, value]) => {
+        if (name === "model") return;
+        const el = form.querySelector('[name="' + name + '"]:not([type=file]):not([type=checkbox])');
+        if (!el || el.disabled) return;
+        if (el.tagName === "SELECT" && ![...el.options].some((o) => o.value === value)) {
+          if (name === "size" && /^\d+x\d+$/.test(value) && [...el.options].some((o) => o.value === OTHER)) {
+            el.value = OTHER; applySize(opSchema());
+            const custom = form.querySelector("input[data-custom-size]");
+            if (custom) custom.value = value;
+          }
+          return;
+        }
+        el.value = value;
+      });
+      form.querySelector("[data-draft-note]")?.removeAttribute("hidden");
+    }
+
+    if (prompt) prompt.addEventListener("input", () => { saveDraft(); updateCounter(); });
+    form.addEventListener("submit", () => { if (draftKey) localStorage.removeItem(draftKey); });
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        form.requestSubmit();
       }
     });
-    applySize(op);
+    form.addEventListener("change", (event) => {
+      if (event.target === modelSelect) { apply(); saveDraft(); return; }
+      if (event.target.closest('[data-option="size"]')) applySize(opSchema());
+      if (event.target.name === "output_format") applyFormatRule(opSchema());
+      saveDraft();
+      updateEstimate();
+    });
+    form.addEventListener("input", (event) => {
+      if (event.target.type === "number" || event.target.dataset.customSize !== undefined) updateEstimate();
+      if (event.target !== prompt) saveDraft();
+    });
+    const clear = form.querySelector("[data-clear-draft]");
+    if (clear) clear.addEventListener("click", () => {
+      if (draftKey) localStorage.removeItem(draftKey);
+      if (prompt) { prompt.value = ""; prompt.focus(); }
+      clear.closest("[data-draft-note]").hidden = true;
+      updateCounter();
+    });
+    apply();
+    restoreDraft();
     updateCounter();
-    updateEstimate();
   }
 
-  function updateCounter() {
-    const op = opSchema();
-    if (!counter || !prompt || !op || !op.prompt) return;
-    const left = op.prompt.max - prompt.value.length;
-    counter.textContent = left >= 0
-      ? left.toLocaleString() + " characters left for " + modelSelect.value
-      : (-left).toLocaleString() + " characters over the " + op.prompt.max.toLocaleString() + " that " + modelSelect.value + " accepts";
-    counter.classList.toggle("over", left < 0);
-  }
+  document.querySelectorAll("form.job-form").forEach(setup);
 
-  let estimateTimer = null;
-  function updateEstimate() {
-    if (!estimate || !form.dataset.estimateUrl) return;
-    clearTimeout(estimateTimer);
-    estimateTimer = setTimeout(() => {
-      const params = new URLSearchParams(new FormData(form));
-      params.delete("csrfmiddlewaretoken");
-      params.delete("prompt");
-      params.set("operation", operation);
-      fetch(form.dataset.estimateUrl + "?" + params.toString(), { credentials: "same-origin" })
-        .then((r) => (r.ok ? r.text() : ""))
-        .then((text) => { estimate.textContent = text; })
-        .catch(() => { estimate.textContent = ""; });
-    }, 150);
-  }
-
-  // Keep the draft when the person leaves the page; forget it once a job was submitted.
-  const draftKey = "studio:draft:" + operation;
-  if (prompt) {
-    if (!prompt.value && localStorage.getItem(draftKey)) prompt.value = localStorage.getItem(draftKey);
-    prompt.addEventListener("input", () => { localStorage.setItem(draftKey, prompt.value); updateCounter(); });
-  }
-  form.addEventListener("submit", () => localStorage.removeItem(draftKey));
-  form.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      form.requestSubmit();
+  // Copy buttons: <button data-copy="#id-of-text">.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-copy], [data-copy-text]");
+    if (!button) return;
+    const source = button.dataset.copy ? document.querySelector(button.dataset.copy) : null;
+    const text = button.dataset.copyText !== undefined ? button.dataset.copyText : (source ? source.textContent.trim() : "");
+    const done = () => {
+      const label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(() => { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, () => {});
+    } else {
+      const area = document.createElement("textarea");
+      area.value = text; document.body.append(area); area.select();
+      try { document.execCommand("copy"); done(); } finally { area.remove(); }
     }
   });
-  form.addEventListener("change", (event) => {
-    if (event.target === modelSelect) { apply(); return; }
-    if (event.target.closest('[data-option="size"]')) applySize(opSchema());
-    updateEstimate();
-  });
-  apply();
 })();

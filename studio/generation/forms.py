@@ -1,24 +1,59 @@
-"""The generate form, built from the model registry and checked with the registry's own rules.
+"""The generate, edit and variation forms, built from the model registry and checked with its rules.
 
 The browser shows only the options the chosen model takes (static/studio/job-form.js reads
-`ModelSpec.form_schema()`); the server checks the same data, so what the page allows and what the
-server accepts cannot drift apart.
+`ModelSpec.form_schema()`); the server checks the same data, uploads included (`spec.problems` with
+`UploadInfo`), so what the page allows and what the server accepts cannot drift apart.
 """
+from __future__ import annotations
+
 from django import forms
 
 from studio.accounts.models import teams_where_user_can_create
+from studio.gallery.models import Image
 from studio.models_registry.providers import available_models, default_model, get_provider
 from studio.models_registry.registry import UnknownModel, get_model
 
+from . import uploads
 from .models import Job
 
 # Form field name = API parameter name, so a registry Problem lands on the right field.
-OPTION_FIELDS = ("size", "n", "quality", "style", "background", "output_format", "output_compression", "moderation")
+OPTION_FIELDS = ("size", "n", "quality", "style", "background", "output_format", "output_compression",
+                 "moderation", "input_fidelity")
+CHOICE_FIELDS = ("quality", "style", "background", "output_format", "moderation", "input_fidelity")
+# What "Use again" links and the draft may carry in the query string.
+INITIAL_FROM_QUERY = ("prompt", "model", "team", *OPTION_FIELDS)
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
-class GenerateForm(forms.Form):
-    prompt = forms.CharField(label="Prompt", widget=forms.Textarea(attrs={"rows": 4}), required=True,
-                             error_messages={"required": "Write a prompt: what should the image show?"})
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def initial_from_query(query) -> dict:
+    """Initial values from `?prompt=...&model=...&size=...`; unknown keys are ignored."""
+    return {k: query.get(k) for k in INITIAL_FROM_QUERY if query.get(k) not in (None, "")}
+
+
+class JobForm(forms.Form):
+    """What every operation shares: prompt, model, the registry's options, and the team to share with."""
+
+    operation = Job.Kind.GENERATE
+    prompt_required = True
+
+    prompt = forms.CharField(label="Prompt", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                             strip=False)
     model = forms.ChoiceField(label="Model")
     size = forms.CharField(label="Size", required=False, widget=forms.Select)
     n = forms.IntegerField(label="Number of images", initial=1, required=False,
@@ -30,26 +65,84 @@ class GenerateForm(forms.Form):
     output_compression = forms.IntegerField(label="Compression", required=False,
                                             widget=forms.NumberInput(attrs={"min": 0, "max": 100}))
     moderation = forms.CharField(label="Moderation", required=False, widget=forms.Select)
+    input_fidelity = forms.CharField(label="Input fidelity", required=False, widget=forms.Select)
     team = forms.ModelChoiceField(label="Share with", queryset=None, required=False, empty_label="Only me")
 
-    operation = Job.Kind.GENERATE
-
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, preferred_model: str | None = None, preferred_team=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.spec = None
         self.provider = get_provider()
-        self.models = available_models(self.provider)
-        self.fields["model"].choices = [(spec.name, spec.label) for spec in self.models]
-        if not self.is_bound:
-            self.fields["model"].initial = default_model(self.provider).name
+        self.models = [spec for spec in available_models(self.provider) if spec.supports(self.operation)]
+        self.fields["model"].choices = [(spec.name, spec.menu_label or spec.label) for spec in self.models]
         teams = teams_where_user_can_create(user)
         self.fields["team"].queryset = teams
+        if self.operation != Job.Kind.GENERATE:
+            self.fields.pop("moderation", None)  # a generation-only option in every model
+        if self.operation == Job.Kind.GENERATE:
+            self.fields.pop("input_fidelity", None)
         if not self.is_bound:
-            self.fields["team"].initial = teams.first()
+            names = [spec.name for spec in self.models]
+            chosen = self.initial.get("model")
+            if chosen not in names:
+                chosen = preferred_model if preferred_model in names else None
+            if chosen is None:
+                fallback = default_model(self.provider)
+                chosen = fallback.name if fallback and fallback.name in names else (names[0] if names else None)
+            self.initial["model"] = chosen
+            if "team" not in self.initial:
+                self.initial["team"] = preferred_team if preferred_team in teams else teams.first()
+        self._fill_choices()
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def _current_model(self):
+        name = self.data.get("model") if self.is_bound else self.initial.get("model")
+        try:
+            return get_model(name) if name else None
+        except UnknownModel:
+            return None
+
+    def _fill_choices(self):
+        """Give each <select> the chosen model's values, so the page is right before (and without) JS."""
+        spec = self._current_model()
+        if spec is None or not spec.supports(self.operation):
+            return
+        schema = spec.form_schema()["operations"][self.operation]
+        current = self.data if self.is_bound else self.initial
+        sizes = list(schema["size"]["values"])
+        size = current.get("size")
+        if size and size not in sizes:
+            sizes.append(size)  # a custom WxH or a value to complain about; keep what the person chose
+        self.fields["size"].widget.choices = [(s, s) for s in sizes]
+        if not self.is_bound:
+            self.initial.setdefault("size", schema["size"]["default"])
+        for name in CHOICE_FIELDS:
+            if name not in self.fields:
+                continue
+            choice = schema["choices"].get(name)
+            values = list(choice["values"]) if choice else []
+            self.fields[name].widget.choices = [(v, v) for v in values]
+            if choice and not self.is_bound:
+                self.initial.setdefault(name, choice["default"])
+        n_range = schema["ranges"].get("n")
+        if n_range:
+            self.fields["n"].widget.attrs.update(min=n_range["min"], max=n_range["max"])
+        if schema["prompt"] and schema["prompt"]["max"]:
+            self.fields["prompt"].widget.attrs["data-max"] = schema["prompt"]["max"]
 
     @property
     def schema(self) -> dict:
         return {spec.name: spec.form_schema() for spec in self.models}
+
+    def visible_fields_in_order(self):
+        return [self[name] for name in self.fields]
+
+    # -- validation ------------------------------------------------------------------------------
+
+    def upload_infos(self) -> list:
+        """The UploadInfo of every picture this request sends (none for a generation)."""
+        return []
 
     def clean(self):
         cleaned = super().clean()
@@ -61,13 +154,29 @@ class GenerateForm(forms.Form):
         except UnknownModel:
             self.add_error("model", f"{name} is not a model Studio knows.")
             return cleaned
+        self.spec = spec
+        prompt = cleaned.get("prompt") or ""
+        if not spec.takes_prompt(self.operation):
+            prompt = ""
+        elif not prompt.strip():
+            if self.prompt_required:
+                self.add_error("prompt", "Write a prompt: what should the image show?")
+            elif self.operation == Job.Kind.VARIATION:
+                prompt = spec.variation_prompt
+        cleaned["prompt"] = prompt
         params = {field: cleaned.get(field) for field in OPTION_FIELDS if field in self.fields}
         params = {k: v for k, v in params.items() if v not in (None, "")}
-        for problem in spec.problems(self.operation, {"prompt": cleaned.get("prompt", ""), **params}):
-            self.add_error(problem.field if problem.field in self.fields else None, problem.message)
-        cleaned["params"] = spec.clean_params(self.operation, params) if hasattr(spec, "clean_params") else params
-        self.spec = spec
+        check = {"prompt": prompt, **params} if prompt.strip() else params
+        for problem in spec.problems(self.operation, check, images=self.upload_infos()):
+            if problem.field == "prompt" and not prompt.strip():
+                continue  # already said above, in the form's own words
+            field = problem.field if problem.field in self.fields else self.problem_field(problem.field)
+            self.add_error(field, problem.message)
+        cleaned["params"] = params
         return cleaned
+
+    def problem_field(self, api_field: str) -> str | None:
+        return None
 
     def job_fields(self) -> dict:
         data = self.cleaned_data
@@ -79,3 +188,111 @@ class GenerateForm(forms.Form):
             "team": data.get("team"),
             "provider": self.provider.name if not self.provider.is_standin else "",
         }
+
+
+class GenerateForm(JobForm):
+    operation = Job.Kind.GENERATE
+
+
+class _FromPicture(JobForm):
+    """Edits and variations start from a picture: an archive image (the parent) and/or an upload key.
+
+    `source` is the archive image, already checked with `visible_to` by the view; `upload_key` is an
+    upload of this person (checked with `uploads.owns_key`), e.g. an adapted copy of the source.
+    """
+
+    def __init__(self, *args, source: Image | None = None, upload_key: str = "", **kwargs):
+        self.source = source
+        self.upload_key = upload_key
+        self._input_measured = None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def input_key(self) -> str:
+        return self.upload_key or (self.source.storage_key if self.source else "")
+
+    def input_measured(self):
+        if self._input_measured is None and self.input_key:
+            self._input_measured = uploads.measure(uploads.read_key(self.input_key))
+        return self._input_measured
+
+    def input_problems(self, spec) -> list:
+        measured = self.input_measured()
+        return uploads.problems(spec, self.operation, measured) if measured else []
+
+    def problem_field(self, api_field: str) -> str | None:
+        return None  # problems with the picture belong to the whole form: the picture is not a field
+
+
+class EditForm(_FromPicture):
+    operation = Job.Kind.EDIT
+
+    mask = forms.FileField(label="Mask", required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/png"}))
+    references = MultipleFileField(label="Reference images", required=False)
+    reference_images = forms.ModelMultipleChoiceField(label="From your archive", queryset=Image.objects.none(),
+                                                      required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reference_images"].queryset = Image.objects.visible_to(self.user).stored()
+        self.measured_mask = None
+        self.measured_refs: list[tuple[bytes, uploads.Measured]] = []
+
+    def clean_mask(self):
+        mask = self.cleaned_data.get("mask")
+        if not mask:
+            return None
+        data = mask.read()
+        try:
+            self.measured_mask = (data, uploads.measure(data, role="mask"))
+        except uploads.NotAnImage as exc:
+            raise forms.ValidationError(f"The mask could not be read: {exc}") from None
+        return mask
+
+    def clean_references(self):
+        files = self.cleaned_data.get("references") or []
+        self.measured_refs = []
+        for f in files:
+            if f.size > MAX_UPLOAD_BYTES:
+                raise forms.ValidationError(f"{f.name} is {uploads.megabytes(f.size)}; Studio takes files up to "
+                                            f"{uploads.megabytes(MAX_UPLOAD_BYTES)}.")
+            data = f.read()
+            try:
+                self.measured_refs.append((data, uploads.measure(data)))
+            except uploads.NotAnImage as exc:
+                raise forms.ValidationError(f"{f.name}: {exc}") from None
+        return files
+
+    def upload_infos(self) -> list:
+        measured = self.input_measured()
+        infos = [measured.info] if measured else []
+        for image in self.cleaned_data.get("reference_images") or []:
+            infos.append(_archive_info(image))
+        infos += [m.info for _, m in self.measured_refs]
+        if self.measured_mask:
+            infos.append(self.measured_mask[1].info)
+        return infos
+
+    def clean(self):
+        if not self.input_key:
+            raise forms.ValidationError("Choose a picture to edit first.")
+        cleaned = super().clean()
+        if self.spec and self.input_measured() and self.input_measured().rotated:
+            self.add_error(None, uploads.problems(self.spec, self.operation, self.input_measured())[-1].message)
+        return cleaned
+
+
+class VariationForm(_FromPicture):
+    operation = Job.Kind.VARIATION
+    prompt_required = False
+
+    def upload_infos(self) -> list:
+        measured = self.input_measured()
+        return [measured.info] if measured else []
+
+
+def _archive_info(image: Image):
+    from studio.models_registry.registry import UploadInfo
+
+    return UploadInfo(format=image.extension.replace("jpg", "jpeg"), width=image.width or 0,
+                      height=image.height or 0, bytes=image.byte_size or 0, role="image")

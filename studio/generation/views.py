@@ -1,9 +1,34 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+"""Pages that start and follow jobs: generate, edit (mask brush), variation, live status, compare.
 
-from . import selectors, services
-from .forms import GenerateForm
+Each view parses and authorizes (images through `Image.objects.visible_to`, jobs through
+`Job.objects.visible_to`, uploads through `uploads.owns_key`), then calls one service.
+"""
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from studio.gallery.models import Image
+from studio.gallery.serving import serve_key
+from studio.models_registry.registry import UnknownModel, get_model
+
+from . import selectors, services, ui_services, uploads
+from .forms import EditForm, GenerateForm, VariationForm, initial_from_query
+from .models import Job
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
+
+
+def _visible_image(user, pk):
+    return get_object_or_404(Image.objects.visible_to(user).select_related("owner", "team", "job"), pk=pk)
+
+
+# --- generate --------------------------------------------------------------------------------------
 
 
 @login_required
@@ -15,9 +40,209 @@ def new_job(request):
             return redirect(job)
         status = 422
     else:
-        form = GenerateForm(user=request.user)
+        form = GenerateForm(user=request.user, initial=initial_from_query(request.GET))
         status = 200
-    return render(request, "generation/new.html", {"form": form}, status=status)
+    return render(request, "generation/new.html", {"form": form, "from_query": bool(request.GET)}, status=status)
+
+
+# --- edit ------------------------------------------------------------------------------------------
+
+
+def _edit_inputs(request, params):
+    """The archive image (parent) and the upload key named by `params`, both checked for this person."""
+    source = None
+    if params.get("source"):
+        try:
+            source = _visible_image(request.user, int(params["source"]))
+        except ValueError:
+            raise Http404("No such image.") from None
+        if not source.is_stored:
+            raise Http404("That image has not been stored yet.")
+    key = params.get("upload", "")
+    if key and not uploads.owns_key(request.user, key):
+        raise Http404("No such upload.")
+    return source, key
+
+
+@login_required
+def edit(request):
+    params = request.POST if request.method == "POST" else request.GET
+    source, key = _edit_inputs(request, params)
+    if not source and not key:
+        return render(request, "generation/edit_start.html", _start_context(request))
+    preferred = source.model if source else None
+    if request.method == "POST":
+        form = EditForm(request.POST, request.FILES, user=request.user, source=source, upload_key=key)
+        if form.is_valid():
+            job = _submit_edit(request, form)
+            return redirect(job)
+        status = 422
+    else:
+        form = EditForm(user=request.user, source=source, upload_key=key, initial=initial_from_query(request.GET),
+                        preferred_model=preferred, preferred_team=source.team if source else None)
+        status = 200
+    return render(request, "generation/edit.html", _picture_context(request, form, source, key), status=status)
+
+
+def _start_context(request, error: str = ""):
+    recent = Image.objects.visible_to(request.user).stored().order_by("-created_at")[:24]
+    form = EditForm(user=request.user)
+    return {"recent": recent, "error": error, "models": form.models, "default_model": form.initial.get("model")}
+
+
+def _picture_context(request, form, source, key):
+    measured = None
+    try:
+        measured = form.input_measured()
+    except uploads.NotAnImage:
+        pass
+    notes = request.session.get("adapted", {}).get(key, []) if key else []
+    input_url = reverse("generation:upload_file", args=[key]) if key else (
+        reverse("gallery:file", args=[source.pk]) if source else "")
+    return {
+        "form": form,
+        "source": source,
+        "upload_key": key,
+        "input_url": input_url,
+        "measured": measured,
+        "adapted_notes": notes,
+        "prepare_url": reverse("generation:prepare") + "?" + urlencode(
+            {k: v for k, v in (("source", source.pk if source else ""), ("for", form.operation)) if v}),
+        "recent": Image.objects.visible_to(request.user).stored().order_by("-created_at")[:32]
+        if form.operation == Job.Kind.EDIT else [],
+    }
+
+
+def _submit_edit(request, form):
+    data = form.cleaned_data
+    mask_key = ""
+    if form.measured_mask:
+        raw, measured = form.measured_mask
+        mask_key = uploads.store(request.user, raw, measured.info.norm_format)
+    ref_keys = [image.storage_key for image in data.get("reference_images") or []]
+    ref_keys += [uploads.store(request.user, raw, m.info.norm_format) for raw, m in form.measured_refs]
+    return services.submit_job(user=request.user, source_image=form.source,
+                               input_keys=[form.input_key, *ref_keys], mask_key=mask_key, **form.job_fields())
+
+
+@login_required
+@require_POST
+def upload(request):
+    """Take a picture to edit or vary; if the chosen model cannot take it, ask before changing it."""
+    target = request.POST.get("for", "edit")
+    f = request.FILES.get("image")
+    if not f:
+        return render(request, "generation/edit_start.html", _start_context(request, "Choose a picture to upload."),
+                      status=422)
+    if f.size > MAX_UPLOAD_BYTES:
+        return render(request, "generation/edit_start.html", _start_context(
+            request, f"That file is {uploads.megabytes(f.size)}; Studio takes pictures up to "
+                     f"{uploads.megabytes(MAX_UPLOAD_BYTES)}."), status=422)
+    data = f.read()
+    try:
+        measured = uploads.measure(data)
+    except uploads.NotAnImage as exc:
+        return render(request, "generation/edit_start.html", _start_context(request, str(exc)), status=422)
+    key = uploads.store(request.user, data, measured.info.norm_format)
+    query = {"upload": key, "for": target}
+    if request.POST.get("model"):
+        query["model"] = request.POST["model"]
+    return redirect(reverse("generation:prepare") + "?" + urlencode(query))
+
+
+def _spec_or_404(name):
+    try:
+        return get_model(name)
+    except UnknownModel:
+        raise Http404("No such model.") from None
+
+
+@login_required
+def prepare(request):
+    """Check a picture against a model; when it does not fit, show why and adapt a copy only on consent."""
+    params = request.POST if request.method == "POST" else request.GET
+    source, key = _edit_inputs(request, params)
+    if not source and not key:
+        return redirect("generation:edit")
+    operation = params.get("for", "edit") if params.get("for") in ("edit", "variation") else "edit"
+    picker = (EditForm if operation == "edit" else VariationForm)(user=request.user)
+    names = [spec.name for spec in picker.models]
+    model = params.get("model") or (source.model if source and source.model in names else picker.initial["model"])
+    if model not in names:
+        model = picker.initial["model"]
+    spec = _spec_or_404(model)
+    data = uploads.read_key(key or source.storage_key)
+    measured = uploads.measure(data)
+    found = uploads.problems(spec, operation, measured)
+    plan = uploads.plan(spec, operation, measured)
+    next_query = {"model": model}
+    if source:
+        next_query["source"] = source.pk
+    if request.method == "POST":
+        if request.POST.get("consent") != "yes" or not plan.needed:
+            return HttpResponseBadRequest("Nothing to adapt without consent.")
+        adapted = uploads.adapt(data, plan, square_mode=request.POST.get("square", "pad"))
+        new_key = uploads.store(request.user, adapted.data, adapted.measured.info.norm_format)
+        notes = request.session.get("adapted", {})
+        notes[new_key] = list(adapted.notes)
+        request.session["adapted"] = dict(list(notes.items())[-20:])
+        next_query["upload"] = new_key
+        return redirect(_target_url(operation, source, next_query))
+    if not found:
+        if key:
+            next_query["upload"] = key
+        return redirect(_target_url(operation, source, next_query))
+    return render(request, "generation/prepare.html", {
+        "source": source, "upload_key": key, "operation": operation, "spec": spec, "measured": measured,
+        "problems": found, "plan": plan, "models": picker.models,
+        "input_url": reverse("generation:upload_file", args=[key]) if key else reverse("gallery:file", args=[source.pk]),
+    })
+
+
+def _target_url(operation, source, query):
+    if operation == "variation" and source:
+        query = {k: v for k, v in query.items() if k != "source"}
+        return reverse("generation:variation", args=[source.pk]) + "?" + urlencode(query)
+    return reverse("generation:edit") + "?" + urlencode(query)
+
+
+@login_required
+def upload_file(request, key):
+    """An upload's bytes, for its uploader only (the mask brush paints over it)."""
+    if not uploads.owns_key(request.user, key):
+        raise Http404("No such upload.")
+    return serve_key(key, content_type=CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream"))
+
+
+# --- variation ------------------------------------------------------------------------------------
+
+
+@login_required
+def variation(request, pk):
+    source = _visible_image(request.user, pk)
+    if not source.is_stored:
+        raise Http404("That image has not been stored yet.")
+    params = request.POST if request.method == "POST" else request.GET
+    key = params.get("upload", "")
+    if key and not uploads.owns_key(request.user, key):
+        raise Http404("No such upload.")
+    if request.method == "POST":
+        form = VariationForm(request.POST, user=request.user, source=source, upload_key=key)
+        if form.is_valid():
+            job = services.submit_job(user=request.user, source_image=source, input_keys=[form.input_key],
+                                      **form.job_fields())
+            return redirect(job)
+        status = 422
+    else:
+        form = VariationForm(user=request.user, source=source, upload_key=key, preferred_model=source.model,
+                             preferred_team=source.team, initial=initial_from_query(request.GET))
+        status = 200
+    context = _picture_context(request, form, source, key)
+    context["prepare_url"] = reverse("generation:prepare") + "?" + urlencode({"source": source.pk, "for": "variation"})
+    return render(request, "generation/variation.html", context, status=status)
+
+
+# --- jobs and live status ---------------------------------------------------------------------------
 
 
 def _job_or_404(request, pk):
@@ -27,17 +252,56 @@ def _job_or_404(request, pk):
     return job
 
 
+def _status_context(request, job):
+    images = list(job.images.all())
+    revised = next((i.revised_prompt for i in images if i.revised_prompt), "")
+    return {"job": job, "images": images, "progress": ui_services.progress(job, images), "revised": revised,
+            "may_retry": job.owner_id == request.user.pk, "retry_query": urlencode(_retry_query(job)),
+            "revised_query": urlencode({**_retry_query(job), "prompt": revised})}
+
+
+def _retry_query(job):
+    query = {"prompt": job.prompt, "model": job.model}
+    query.update({k: v for k, v in job.params.items() if k in ("size", "n", "quality", "style", "background",
+                                                                "output_format", "output_compression", "moderation")})
+    return query
+
+
 @login_required
 def job_detail(request, pk):
     job = _job_or_404(request, pk)
-    return render(request, "generation/job.html", {"job": job, "images": list(job.images.all())})
+    return render(request, "generation/job.html", _status_context(request, job))
 
 
 @login_required
 def job_status(request, pk):
     """The fragment the job page polls; it stops polling by leaving out its trigger once finished."""
     job = _job_or_404(request, pk)
-    return render(request, "generation/_status.html", {"job": job, "images": list(job.images.all())})
+    template = "generation/_status_badge.html" if request.GET.get("compact") else "generation/_status.html"
+    return render(request, template, {**_status_context(request, job), "oob": True})
+
+
+@login_required
+def job_preview(request, pk, index):
+    """A partial image the model streamed while working; same door as the job itself."""
+    job = _job_or_404(request, pk)
+    try:
+        key = job.previews[index]
+    except (IndexError, TypeError):
+        raise Http404("No such preview.") from None
+    response = serve_key(key, content_type=CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower(), "image/png"))
+    return response
+
+
+@login_required
+@require_POST
+def job_retry(request, pk):
+    job = _job_or_404(request, pk)
+    if job.owner_id != request.user.pk:
+        raise Http404("No such job.")
+    new = ui_services.retry_job(job, user=request.user)
+    messages.info(request, f"Trying job {job.pk} again with the same settings.")
+    return redirect(new)
 
 
 @login_required
@@ -50,3 +314,13 @@ def cost_estimate(request):
     """A line of text for the form: what the chosen options would cost, from the registry's prices."""
     text = services.describe_estimate(request.GET)
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+# --- compare ------------------------------------------------------------------------------------------
+
+
+@login_required
+def compare(request, a, b):
+    left = _visible_image(request.user, a)
+    right = _visible_image(request.user, b)
+    return render(request, "generation/compare.html", {"left": left, "right": right})

@@ -1,0 +1,45 @@
+"""`{% image_actions image %}`: the edit / variation / compare / prompt tools shown on an image page.
+
+An inclusion tag rather than a view context, because the image page belongs to the gallery: it only
+includes `generation/_image_actions.html`, and this tag builds what that include needs for the viewer.
+"""
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+from studio.gallery.models import Image
+
+from ..forms import VariationForm
+
+register = template.Library()
+
+
+@register.inclusion_tag("generation/_image_actions_body.html", takes_context=True)
+def image_actions(context, image):
+    request = context["request"]
+    user = request.user
+    visible = Image.objects.visible_to(user)
+    parent = visible.filter(pk=image.parent_id).only("pk").first() if image.parent_id else None
+    children = list(visible.filter(parent=image).stored().only("pk", "prompt", "job_id")[:6])
+    form = None
+    if image.is_stored:
+        form = VariationForm(user=user, source=image, preferred_model=image.model, preferred_team=image.team,
+                             initial={"n": 2})
+        for name in ("quality", "background", "output_format", "output_compression", "input_fidelity", "style"):
+            form.fields.pop(name, None)  # the page keeps it short; the full form has every option
+    reuse = {"model": image.model, **{k: v for k, v in (image.params or {}).items()
+                                      if k in ("size", "n", "quality", "style", "background", "output_format")}}
+    revised_url = ""
+    if image.revised_prompt:
+        revised_url = reverse("generation:new") + "?" + urlencode({"prompt": image.revised_prompt, **reuse})
+    return {
+        "image": image,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "form": form,
+        "parent": parent,
+        "children": children,
+        "revised_url": revised_url,
+        "can_create": form is not None and bool(form.models),
+    }

@@ -1,0 +1,69 @@
+"""Small reads and writes the pages need around a job: progress for the live status, and retry.
+
+Kept apart from services.py (the pipeline's module) so the pipeline stays the only writer of a job's
+lifecycle; everything here either only reads, or submits a new job through `services.submit_job`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from studio.accounts.models import teams_where_user_can_create
+from studio.gallery.models import Image
+
+from . import services
+from .models import Job
+
+
+def queue_position(job: Job) -> int | None:
+    """1 for the next queued job of its provider, 2 for the one after...; None when not queued.
+
+    A simple picture of the queue: queued jobs of the same provider created before this one. Jobs
+    waiting for a retry-after count too, because they will go first once their time comes.
+    """
+    if job.status != Job.Status.QUEUED:
+        return None
+    ahead = Job.objects.filter(status=Job.Status.QUEUED, provider=job.provider).filter(
+        Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk)
+    ).count()
+    return ahead + 1
+
+
+@dataclass(frozen=True)
+class Progress:
+    position: int | None
+    elapsed: int | None  # seconds since the model was called (calling) or the job started
+    stored: int
+    total: int
+    waiting: int | None  # seconds until a retry may go out (queued after a retryable failure)
+
+
+def progress(job: Job, images: list[Image]) -> Progress:
+    now = timezone.now()
+    since = job.called_at or job.started_at
+    elapsed = int((now - since).total_seconds()) if since and not job.is_finished else None
+    waiting = None
+    if job.status == Job.Status.QUEUED and job.not_before and job.not_before > now:
+        waiting = int((job.not_before - now).total_seconds()) + 1
+    stored = sum(1 for image in images if image.status == Image.Status.STORED)
+    return Progress(position=queue_position(job), elapsed=elapsed, stored=stored,
+                    total=len(images) or job.n, waiting=waiting)
+
+
+def retry_job(job: Job, *, user) -> Job:
+    """Submit the same request again (same model, prompt, options and inputs) as a new job of `user`."""
+    team = job.team if job.team_id and teams_where_user_can_create(user).filter(pk=job.team_id).exists() else None
+    return services.submit_job(
+        user=user,
+        model=job.model,
+        prompt=job.prompt,
+        params=dict(job.params),
+        kind=job.kind,
+        team=team,
+        source_image=job.source_image,
+        input_keys=list(job.input_keys),
+        mask_key=job.mask_key,
+        provider=job.provider,
+    )

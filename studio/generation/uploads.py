@@ -1,0 +1,258 @@
+"""Uploaded pictures: measure them, say what the chosen model would refuse, and adapt only with consent.
+
+The registry decides what a model takes (`ModelSpec.problems` with `UploadInfo`); this module measures
+the bytes with Pillow so that question can be asked, adds what the registry cannot see (an EXIF
+orientation tag the API would ignore), and, once the person has agreed, makes a copy the model takes:
+upright, square (padded or cropped), PNG, small enough. Every step it takes is returned as a sentence
+so the page can say what was done.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+
+from PIL import Image as PILImage
+from PIL import ImageOps
+
+from studio.gallery import storage
+from studio.models_registry.registry import ModelSpec, Problem, UploadInfo
+
+# Uploads are photos and renders, not posters: refuse what claims more pixels than this.
+MAX_PIXELS = 64_000_000
+EXIF_ORIENTATION = 0x0112
+FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp", "GIF": "gif", "MPO": "jpeg"}
+EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
+ROTATION_WORDS = {
+    2: "mirrored", 3: "upside down", 4: "mirrored upside down", 5: "mirrored and turned",
+    6: "turned a quarter to the left", 7: "mirrored and turned", 8: "turned a quarter to the right",
+}
+SQUARE_MODES = ("pad", "crop")
+
+
+class NotAnImage(ValueError):
+    """The bytes are not a picture Studio can read; the message is for a person."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What Pillow saw in one upload: the registry's UploadInfo plus the EXIF orientation."""
+
+    info: UploadInfo
+    orientation: int = 1  # EXIF orientation, 1 = stored upright
+
+    @property
+    def rotated(self) -> bool:
+        return self.orientation not in (0, 1)
+
+    def describe(self) -> str:
+        i = self.info
+        return f"{i.norm_format.upper()}, {i.width}x{i.height}, {megabytes(i.bytes)}"
+
+
+def megabytes(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{max(n / 1024, 0.1):.0f} KB" if n >= 1024 else f"{n} bytes"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def _open(data: bytes) -> PILImage.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+        previous = PILImage.MAX_IMAGE_PIXELS
+        PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
+        try:
+            with PILImage.open(io.BytesIO(data)) as probe:
+                probe.verify()  # cheap structural check before decoding
+            im = PILImage.open(io.BytesIO(data))
+            im.load()
+            return im
+        except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+            raise NotAnImage("The picture has more pixels than Studio accepts.") from None
+        except Exception:  # Pillow raises many types for broken data
+            raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
+        finally:
+            PILImage.MAX_IMAGE_PIXELS = previous
+
+
+def _has_transparent_pixels(im: PILImage.Image) -> bool:
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        alpha = im.convert("RGBA").getchannel("A")
+        return alpha.getextrema()[0] == 0
+    return False
+
+
+def measure(data: bytes, *, role: str = "image") -> Measured:
+    if not data:
+        raise NotAnImage("The file is empty.")
+    im = _open(data)
+    fmt = FORMATS.get(im.format or "", (im.format or "").lower())
+    try:
+        orientation = int(im.getexif().get(EXIF_ORIENTATION, 1) or 1)
+    except Exception:  # a broken EXIF block is not a reason to refuse the picture
+        orientation = 1
+    info = UploadInfo(format=fmt, width=im.width, height=im.height, bytes=len(data),
+                      has_alpha=_has_transparent_pixels(im), role=role)
+    return Measured(info=info, orientation=orientation)
+
+
+def _placeholder_mask(info: UploadInfo) -> UploadInfo:
+    # Asking only about the picture: a painted mask will come later, so pretend a valid one exists.
+    return UploadInfo(format="png", width=info.width, height=info.height, bytes=1, has_alpha=True, role="mask")
+
+
+def problems(spec: ModelSpec, operation: str, measured: Measured) -> list[Problem]:
+    """Why `spec` would refuse this picture as the image of `operation`, including a sideways EXIF tag."""
+    images = [measured.info]
+    if operation == "edit" and spec.images.mask:
+        images.append(_placeholder_mask(measured.info))
+    out = [p for p in spec.problems(operation, {"prompt": "-"}, images=images) if p.field == "image"]
+    if measured.rotated:
+        out.append(Problem("image", f"The picture is stored {ROTATION_WORDS.get(measured.orientation, 'turned')} "
+                                    "with a camera tag that says how to show it; the model ignores the tag and "
+                                    "would see it that way."))
+    return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What making a copy the model takes involves, before the person agrees to it."""
+
+    orient: bool = False
+    square: bool = False
+    convert_to: str = ""  # target format, "" = keep
+    shrink_below: int | None = None  # bytes the copy must stay under
+    max_side: int | None = None
+    unfixable: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.orient or self.square or self.convert_to or self.shrink_below or self.max_side)
+
+    def steps(self) -> list[str]:
+        out = []
+        if self.orient:
+            out.append("Turn the picture upright, as the camera tag says.")
+        if self.square:
+            out.append("Make it square: add transparent borders (pad) or cut the edges off (crop); you choose.")
+        if self.max_side:
+            out.append(f"Scale it down to at most {self.max_side}x{self.max_side} pixels.")
+        if self.convert_to:
+            out.append(f"Save it as {self.convert_to.upper()}.")
+        if self.shrink_below:
+            out.append(f"Scale it down further if needed to stay under {megabytes(self.shrink_below)}.")
+        return out
+
+
+def plan(spec: ModelSpec, operation: str, measured: Measured) -> Plan:
+    rules = spec.images
+    info = measured.info
+    convert = ""
+    if rules.formats and info.norm_format not in rules.formats:
+        convert = "png" if "png" in rules.formats else rules.formats[0]
+    square = rules.square and info.width != info.height
+    max_side = None
+    if rules.square and spec.sizes:
+        # A square-only model answers at most its largest listed size; more pixels only cost bytes.
+        largest = max((int(s.split("x")[0]) for s in spec.sizes if "x" in s), default=None)
+        side = max(info.width, info.height) if square else info.width
+        if largest and side > largest:
+            max_side = largest
+    shrink = rules.max_bytes if rules.max_bytes and (info.bytes >= rules.max_bytes or convert or square) else None
+    fixable = {"image"}
+    leftovers = tuple(p.message for p in problems(spec, operation, measured)
+                      if p.field not in fixable or _not_fixed_by_copy(p.message))
+    return Plan(orient=measured.rotated, square=square, convert_to=convert, shrink_below=shrink,
+                max_side=max_side, unfixable=leftovers)
+
+
+def _not_fixed_by_copy(message: str) -> bool:
+    # A missing source or too many images is not something a copy of one picture can change.
+    return "required" in message or "were given" in message or "transparent parts" in message
+
+
+@dataclass(frozen=True)
+class Adapted:
+    data: bytes
+    measured: Measured
+    notes: tuple[str, ...]
+
+
+def adapt(data: bytes, the_plan: Plan, *, square_mode: str = "pad") -> Adapted:
+    """Apply `the_plan` to `data` (the person agreed to it) and say, step by step, what was done."""
+    if square_mode not in SQUARE_MODES:
+        raise ValueError(f"square_mode must be one of {SQUARE_MODES}")
+    before = measure(data)
+    im = _open(data)
+    notes: list[str] = []
+    source_format = before.info.norm_format
+    if the_plan.orient:
+        im = ImageOps.exif_transpose(im)
+        notes.append(f"Turned the picture upright using its camera tag (it was stored "
+                     f"{ROTATION_WORDS.get(before.orientation, 'turned')}); it is now {im.width}x{im.height}.")
+    if im.mode not in ("RGB", "RGBA"):
+        im = im.convert("RGBA" if ("A" in im.getbands() or "transparency" in im.info) else "RGB")
+    if the_plan.square and im.width != im.height:
+        w, h = im.size
+        if square_mode == "crop":
+            side = min(w, h)
+            left, top = (w - side) // 2, (h - side) // 2
+            im = im.crop((left, top, left + side, top + side))
+            notes.append(f"Cropped {w}x{h} to the centre {side}x{side}.")
+        else:
+            side = max(w, h)
+            canvas = PILImage.new("RGBA", (side, side), (0, 0, 0, 0))
+            canvas.paste(im.convert("RGBA"), ((side - w) // 2, (side - h) // 2))
+            im = canvas
+            notes.append(f"Padded {w}x{h} with transparent borders to {side}x{side}.")
+    if the_plan.max_side and max(im.size) > the_plan.max_side:
+        w, h = im.size
+        scale = the_plan.max_side / max(w, h)
+        im = im.resize((max(1, round(w * scale)), max(1, round(h * scale))), PILImage.Resampling.LANCZOS)
+        notes.append(f"Scaled {w}x{h} down to {im.width}x{im.height}.")
+    target = the_plan.convert_to or ("png" if the_plan.orient and source_format not in ("png", "webp", "jpeg")
+                                     else source_format)
+    out = _encode(im, target)
+    if the_plan.convert_to:
+        notes.append(f"Saved as {target.upper()} (it was {source_format.upper()}).")
+    if the_plan.shrink_below:
+        while len(out) >= the_plan.shrink_below and min(im.size) > 64:
+            w, h = im.size
+            scale = max(0.5, min(0.9, (the_plan.shrink_below / len(out)) ** 0.5 * 0.95))
+            im = im.resize((max(1, int(w * scale)), max(1, int(h * scale))), PILImage.Resampling.LANCZOS)
+            out = _encode(im, target)
+            notes.append(f"Scaled {w}x{h} down to {im.width}x{im.height} to stay under "
+                         f"{megabytes(the_plan.shrink_below)}.")
+    after = measure(out)
+    notes.append(f"The copy is {after.describe()}; the original is unchanged.")
+    return Adapted(data=out, measured=after, notes=tuple(notes))
+
+
+def _encode(im: PILImage.Image, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "jpeg":
+        im.convert("RGB").save(buf, "JPEG", quality=92)
+    elif fmt == "webp":
+        im.save(buf, "WEBP", quality=92)
+    else:
+        im.save(buf, "PNG", optimize=False)
+    return buf.getvalue()
+
+
+# --- storage ---------------------------------------------------------------------------------------
+
+
+def store(user, data: bytes, fmt: str) -> str:
+    """Keep an upload (a picture, a mask, a reference) under a key of this person's upload area."""
+    key = storage.upload_key(owner_id=user.pk, extension=EXTENSIONS.get(fmt, "png"))
+    return storage.save_bytes(key, data)
+
+
+def owns_key(user, key: str) -> bool:
+    """Uploads are addressed by key in forms and links; only their uploader may use one."""
+    return bool(key) and key.startswith(f"uploads/user-{user.pk}/") and ".." not in key and "\\" not in key
+
+
+def read_key(key: str) -> bytes:
+    with storage.open_key(key) as fh:
+        return fh.read()
