@@ -7,28 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from studio.accounts.models import teams_where_user_can_create
 from studio.gallery.models import Image
 
 from . import services
+from .selectors import queue_position
 from .models import Job
-
-
-def queue_position(job: Job) -> int | None:
-    """1 for the next queued job of its provider, 2 for the one after...; None when not queued.
-
-    A simple picture of the queue: queued jobs of the same provider created before this one. Jobs
-    waiting for a retry-after count too, because they will go first once their time comes.
-    """
-    if job.status != Job.Status.QUEUED:
-        return None
-    ahead = Job.objects.filter(status=Job.Status.QUEUED, provider=job.provider).filter(
-        Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk)
-    ).count()
-    return ahead + 1
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,24 @@ def sign_in(live_server):
         page.wait_for_url(live_server.url + "/")
 
     return do
+
+
+@pytest.fixture
+def make_image(transactional_db):
+    """A stored archive image without calling any API (tests/ui/factories.py)."""
+    from tests.ui.factories import stored_image
+
+    return stored_image
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"):
+    """Poll `predicate` until it returns something truthy, or fail after `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
