@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import math
 import re
 import socket
 from dataclasses import asdict, dataclass
@@ -162,5 +163,5 @@ def _classify_status(exc: openai.APIStatusError) -> Failure:
 
 
 def _seconds(value: float) -> str:
-    value = max(1, round(value))
+    value = max(1, math.ceil(value))
     return "1 second" if value == 1 else f"{value} seconds"
