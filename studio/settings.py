@@ -239,6 +239,10 @@ STUDIO_FETCH_BACKOFF_BASE = env_float("STUDIO_FETCH_BACKOFF_BASE", 1.0)
 STUDIO_FETCH_BACKOFF_CAP = env_float("STUDIO_FETCH_BACKOFF_CAP", 30.0)
 # A spooled image waits out a storage outage with no limit; this caps the wait between tries.
 STUDIO_STORE_BACKOFF_CAP = env_float("STUDIO_STORE_BACKOFF_CAP", 60.0)
+# At most this many threads per worker wait on storage; the others defer a store after this many
+# seconds and go on downloading (storage that is down must not starve downloads racing URL deadlines).
+STUDIO_STORE_CONCURRENCY = env_int("STUDIO_STORE_CONCURRENCY", 4)
+STUDIO_STORE_WAIT = env_float("STUDIO_STORE_WAIT", 2.0)
 # How long one worker holds an image before another may take it over (a killed worker's hold lapses).
 STUDIO_FETCH_LEASE_SECONDS = env_float("STUDIO_FETCH_LEASE_SECONDS", 300.0)
 # Work the rows say is due but no message has come for this long is sent again by the sweeper.

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -135,13 +136,23 @@ def download_to_spool(url: str) -> str:
             raise FetchError(str(exc), retryable=True) from exc
     except requests.RequestException as exc:
         _discard(path)
-        raise FetchError(f"The download was interrupted ({type(exc).__name__}).", retryable=True) from exc
+        raise FetchError(_describe(exc), retryable=True) from exc
     except FetchError:
         _discard(path)
         raise
     final = path[: -len(".part")] + ".img"
     os.replace(path, final)
     return final
+
+
+def _describe(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "The image host did not answer in time."
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "The download was cut short."
+    if isinstance(exc, requests.ConnectionError):
+        return "Studio could not reach the image host."
+    return f"The download failed ({type(exc).__name__})."
 
 
 def _discard(path) -> None:
@@ -232,6 +243,21 @@ def _retry_store(image: Image, reason: str) -> None:
 
 # --- store ----------------------------------------------------------------------------------------
 
+# A bulkhead: only a few threads of a worker may wait on storage at once. Stores take milliseconds
+# when storage is healthy, so the slots are only ever full when it is slow or down; then the other
+# threads leave the spooled image for later and go on downloading, since downloads race URL deadlines
+# and stores do not.
+_store_slots: threading.BoundedSemaphore | None = None
+_store_slots_lock = threading.Lock()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    global _store_slots
+    with _store_slots_lock:
+        if _store_slots is None:
+            _store_slots = threading.BoundedSemaphore(max(1, settings.STUDIO_STORE_CONCURRENCY))
+        return _store_slots
+
 _EXT = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg", "image/gif": "gif"}
 
 
@@ -257,12 +283,17 @@ def store_spooled_image(image: Image) -> None:
     digest = _sha256_of(image.spool_path)
     size = os.path.getsize(image.spool_path)
     thumb_key = storage.thumb_key_for(key) if thumb else ""
+    slots = _slots()
+    if not slots.acquire(timeout=settings.STUDIO_STORE_WAIT):
+        raise StoreError("storage is slow to answer")
     try:
         storage.save_file(key, image.spool_path)
         if thumb:
             storage.save_bytes(thumb_key, thumb)
     except Exception as exc:  # noqa: BLE001 - S3 and filesystem raise many kinds
         raise StoreError(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+    finally:
+        slots.release()
     stored = Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(
         status=Image.Status.STORED,
         storage_key=key,
