@@ -233,6 +233,7 @@ class ModelSpec:
     variation: str | None = None  # "endpoint" | "edit"
     variation_prompt: str = ""
     size_rule: SizeRule | None = None
+    end_user_param: str = "safety_identifier"  # "user" on the seed contract
     # Set by providers.available_models() for the menu (e.g. "gpt-image-1.5 — shuts down 1 Dec 2026").
     menu_label: str = field(default="", compare=False)
 
@@ -605,9 +606,10 @@ class ModelSpec:
             kwargs["stream"] = True
         else:
             kwargs.pop("partial_images", None)
-        for name in PASSTHROUGH_PARAMS:
-            if not _blank(cleaned.get(name)):
-                kwargs[name] = cleaned[name]
+        # Who asked, for the provider's abuse monitoring: sent under the name this model's contract uses.
+        who = next((cleaned[n] for n in PASSTHROUGH_PARAMS if not _blank(cleaned.get(n))), None)
+        if who is not None:
+            kwargs[self.end_user_param] = who
         return kwargs
 
 
@@ -621,7 +623,7 @@ def _megabytes(n: int) -> str:
 
 _TOP_KEYS = {
     "extends", "label", "api_name", "aliases", "family", "released", "lifecycle", "operations", "variation",
-    "variation_prompt", "prompt", "size", "options", "images", "price",
+    "variation_prompt", "prompt", "size", "options", "images", "price", "end_user_param",
 }
 
 
@@ -748,6 +750,8 @@ def _build(name: str, d: dict, order: int) -> ModelSpec:
         mask_from_alpha=bool(img.get("mask_from_alpha", False)),
         markup=bool(img.get("markup", False)),
     )
+    if d.get("end_user_param", "safety_identifier") not in PASSTHROUGH_PARAMS:
+        raise RegistryError(f"{name}: end_user_param must be one of {', '.join(PASSTHROUGH_PARAMS)}.")
     if ("edit" in operations or "variation" in operations) and not images.formats:
         raise RegistryError(f"{name}: takes uploads but 'images.formats' is empty.")
 
@@ -792,6 +796,7 @@ def _build(name: str, d: dict, order: int) -> ModelSpec:
         variation=variation if "variation" in operations else None,
         variation_prompt=d.get("variation_prompt", ""),
         size_rule=rule,
+        end_user_param=d.get("end_user_param", "safety_identifier"),
         menu_label=name,
     )
 

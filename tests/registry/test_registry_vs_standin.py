@@ -129,3 +129,16 @@ def test_studio_and_standin_agree(client, case):
     assert case.refused_field is None or stricter, f"stand-in accepted what Studio refuses: {studio}"
     if case.refused_field is None:
         assert len(response.data) == int(case.params.get("n") or 1)
+
+
+@pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")
+@pytest.mark.parametrize("model", sorted(STANDIN_MODELS))
+def test_end_user_identifier_goes_under_the_models_own_name(client, model):
+    spec = get_model(model)
+    kwargs = spec.api_params("generate", {"prompt": "a cat", "safety_identifier": "hash-of-user-7"})
+    assert kwargs.get(spec.end_user_param) == "hash-of-user-7"
+    assert len(client.images.generate(**kwargs).data) == 1
+    if spec.supports("variation") and spec.call_for("variation") == "create_variation":
+        kwargs = spec.api_params("variation", {"safety_identifier": "hash-of-user-7"})
+        image = ("a.png", image_bytes(UploadInfo("png", 64, 64, 1)), "image/png")
+        assert len(client.images.create_variation(image=image, **kwargs).data) == 1
