@@ -153,7 +153,7 @@ def gallery_page(user, queryset, filters: Filters, cursor: str | None, size: int
 
 
 def search_page(user, query: str, cursor: str | None, size: int = PAGE_SIZE, filters: Filters | None = None) -> Page:
-    queryset = search.matching(Image.objects.visible_to(user), query)
+    queryset = search.matching(Image.objects.visible_to(user), query, user)
     if filters:
         queryset = filters.apply(queryset, user)
     return keyset_page(_grid(queryset, user), cursor, size)
