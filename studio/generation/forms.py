@@ -90,6 +90,10 @@ class JobForm(forms.Form):
                 fallback = default_model(self.provider)
                 chosen = fallback.name if fallback and fallback.name in names else (names[0] if names else None)
             self.initial["model"] = chosen
+            source = getattr(self, "source", None)
+            source_size = (source.params or {}).get("size") if source is not None else None
+            if source_size and "size" not in self.initial and chosen and source_size in get_model(chosen).sizes:
+                self.initial["size"] = source_size  # by default, results come the size of their source
             if "team" not in self.initial:
                 self.initial["team"] = preferred_team if preferred_team in teams else teams.first()
         self._fill_choices()
@@ -113,7 +117,10 @@ class JobForm(forms.Form):
         sizes = list(schema["size"]["values"])
         size = current.get("size")
         if size and size not in sizes:
-            sizes.append(size)  # a custom WxH or a value to complain about; keep what the person chose
+            if self.is_bound or schema["size"]["custom"]:
+                sizes.append(size)  # a custom WxH or a value to complain about; keep what the person chose
+            else:
+                self.initial.pop("size", None)  # e.g. the source's size, which this model does not make
         self.fields["size"].widget.choices = [(s, s) for s in sizes]
         if not self.is_bound:
             self.initial.setdefault("size", schema["size"]["default"])

@@ -53,7 +53,8 @@ class Measured:
 def megabytes(n: int) -> str:
     if n < 1024 * 1024:
         return f"{max(n / 1024, 0.1):.0f} KB" if n >= 1024 else f"{n} bytes"
-    return f"{n / (1024 * 1024):.1f} MB"
+    mb = n / (1024 * 1024)
+    return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
 
 
 def _open(data: bytes) -> PILImage.Image:
