@@ -265,3 +265,39 @@ def test_compare_needs_both_images_visible(client, people, team, make_image, who
     b = make_image(people["owner"], team=team, parent=a)
     client.force_login(people[who])
     assert client.get(reverse("generation:compare", args=[a.pk, b.pk])).status_code == status
+
+
+def test_edit_and_variation_default_to_the_source_size(owner_client, people, make_image):
+    image = make_image(people["owner"], size=(512, 512))
+    html = owner_client.get(reverse("generation:variation", args=[image.pk]), {"model": "dall-e-2"}).content.decode()
+    assert re.search(r'<option value="512x512"[^>]*selected', html)
+    odd = make_image(people["owner"], model="gpt-image-2", size=(480, 320))
+    html = owner_client.get(reverse("generation:edit"), {"source": odd.pk, "model": "dall-e-2"}).content.decode()
+    assert 'value="480x320"' not in html  # dall-e-2 does not make that size: its default instead
+    assert re.search(r'<option value="1024x1024"[^>]*selected', html)
+
+
+def test_too_many_reference_images_are_refused_with_the_limit(owner_client, people, make_image):
+    image = make_image(people["owner"], model="gpt-image-2")
+    refs = [SimpleUploadedFile(f"r{i}.png", picture((32, 32)), "image/png") for i in range(16)]
+    resp = owner_client.post(reverse("generation:edit"), {"source": image.pk, "prompt": "x", "model": "gpt-image-2",
+                                                          "references": refs})
+    assert resp.status_code == 422
+    assert "17 images were given; gpt-image-2 takes at most 16 for edits." in resp.content.decode()
+
+
+def test_jobs_list_badges_poll_until_finished(owner_client, people):
+    running = Job.objects.create(owner=people["owner"], model="dall-e-2", prompt="a", status="calling")
+    html = owner_client.get(reverse("generation:jobs")).content.decode()
+    assert f'hx-get="/jobs/{running.pk}/status?compact=1"' in html
+    badge = owner_client.get(reverse("generation:job_status", args=[running.pk]), {"compact": 1}).content.decode()
+    assert "Calling the model" in badge and 'hx-trigger="every 2s"' in badge
+    Job.objects.filter(pk=running.pk).update(status="done")
+    badge = owner_client.get(reverse("generation:job_status", args=[running.pk]), {"compact": 1}).content.decode()
+    assert "Done" in badge and "hx-trigger" not in badge
+
+
+def test_initial_values_ignore_unknown_query_keys():
+    from studio.generation.forms import initial_from_query
+
+    assert initial_from_query({"prompt": "p", "size": "", "evil": "x", "n": "2"}) == {"prompt": "p", "n": "2"}
