@@ -181,6 +181,7 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_DEFAULT_PRIORITY = 6
 STUDIO_PRIORITY_SWEEP = 0
 STUDIO_PRIORITY_URGENT = 3
+STUDIO_PRIORITY_CALL = 9  # images already paid for are downloaded before new calls start
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Above the longest task plus the longest countdown (STUDIO_MAX_COUNTDOWN), so Redis does not hand a
     # running or scheduled task to a second worker. A message held by a killed worker comes back only
@@ -214,6 +215,27 @@ OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
 STANDIN_URL = env_str("STANDIN_URL", "http://127.0.0.1:8100/v1")
 STUDIO_PROVIDER_TIMEOUT = env_float("STUDIO_PROVIDER_TIMEOUT", 180.0)
 STUDIO_MODEL_REGISTRY = env_str("STUDIO_MODEL_REGISTRY") or None
+
+# Worker threads close their connection before each long API call and Celery closes it after each
+# task; with psycopg's pool (Django 5.2, `pip install psycopg-pool`) that close hands the connection
+# back instead of tearing it down, and a burst of threads waits for one of `max_size` connections
+# instead of exceeding PostgreSQL's max_connections. Measured in benchmarks/pipeline.py.
+def _psycopg_pool_installed() -> bool:
+    try:
+        import psycopg_pool  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_POOL", _psycopg_pool_installed()):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not as well
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN", 1),
+        "max_size": env_int("DATABASE_POOL_MAX", 16),
+        "timeout": env_float("DATABASE_POOL_TIMEOUT", 30.0),
+        "max_idle": 60.0,
+    }
 
 # --- Pipeline -------------------------------------------------------------------------------------
 # Upstream calls: 429 waits for retry-after; 5xx, timeouts and connection errors back off (full jitter)

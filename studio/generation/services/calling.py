@@ -84,7 +84,7 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
             _wait_for_pace(job, wait)
             return
 
-    claimed = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+    claimed = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, attempts=job.attempts).update(
         **job.stamp(Job.Status.CALLING, started_at=job.started_at or now, called_at=now, not_before=None),
         attempts=F("attempts") + 1,
         api_calls=F("api_calls") + 1,
@@ -93,7 +93,9 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
     if not claimed:
         pacing.give_back(provider, job.n)
         return
-    job.refresh_from_db()
+    # Exactly what the UPDATE wrote (the filter pinned `attempts`), without reading the row again.
+    job.status, job.attempts, job.api_calls = Job.Status.CALLING, job.attempts + 1, job.api_calls + 1
+    job.started_at, job.called_at = job.started_at or now, now
     attempt = job.attempts
     input_files = _input_files(job)
     # The call takes seconds to minutes; a thread pool of many workers must not hold a database
@@ -337,4 +339,6 @@ def record_response(job: Job, attempt: int, result: CallResult) -> None:
                       job.pk, attempt, len(images))
             return
         Image.objects.bulk_create(images)
-        enqueue_fetches_after_commit(job.pk)
+        if any(image.pk is None for image in images):  # a backend that does not return ids
+            images = list(Image.objects.filter(job=job))
+        enqueue_fetches_after_commit([(image.pk, image.url_expires_at) for image in images])

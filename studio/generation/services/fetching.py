@@ -167,8 +167,6 @@ def _discard(path) -> None:
 
 
 def fetch_image(image_id: int) -> None:
-    if not Image.objects.filter(pk=image_id, status=Image.Status.PENDING).exists():
-        return  # already stored, failed or expired
     with mailbox.Lease(f"fetch:{image_id}", settings.STUDIO_FETCH_LEASE_SECONDS) as held:
         if not held:
             return  # another worker is on it; if it dies its lease lapses and the sweeper re-sends
@@ -192,14 +190,15 @@ def _fetch(image: Image) -> None:
         if not image.url_is_alive():
             finish_image(image, Image.Status.EXPIRED, EXPIRED_MESSAGE)
             return
-        Image.objects.filter(pk=image.pk).update(fetch_attempts=F("fetch_attempts") + 1)
         image.fetch_attempts += 1
         try:
             path = download_to_spool(image.source_url)
         except FetchError as exc:
+            Image.objects.filter(pk=image.pk).update(fetch_attempts=F("fetch_attempts") + 1)
             _retry_download_or_give_up(image, exc)
             return
-        Image.objects.filter(pk=image.pk).update(spool_path=path, failure_reason="")
+        Image.objects.filter(pk=image.pk).update(spool_path=path, failure_reason="",
+                                                 fetch_attempts=F("fetch_attempts") + 1)
         image.spool_path = path
     try:
         store_spooled_image(image)
@@ -272,9 +271,6 @@ def store_spooled_image(image: Image) -> None:
     key = image.storage_key or storage.image_key(
         owner_id=image.owner_id, team_id=image.team_id, extension=_EXT[facts.content_type], name=image.uuid.hex
     )
-    if not image.storage_key:
-        # The key is the DB's before any byte is written, so a retry overwrites rather than orphans.
-        Image.objects.filter(pk=image.pk).update(storage_key=key)
     try:
         thumb, thumb_w, thumb_h = make_thumbnail(image.spool_path)
     except Exception as exc:  # noqa: BLE001 - the original is what must be kept
@@ -291,6 +287,8 @@ def store_spooled_image(image: Image) -> None:
         if thumb:
             storage.save_bytes(thumb_key, thumb)
     except Exception as exc:  # noqa: BLE001 - S3 and filesystem raise many kinds
+        # Keep the key, so the next try overwrites what this one may have half written.
+        Image.objects.filter(pk=image.pk, storage_key="").update(storage_key=key)
         raise StoreError(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     finally:
         slots.release()
@@ -351,11 +349,10 @@ def settle_job(job_id: int) -> None:
     )
 
 
-def enqueue_fetches_after_commit(job_id: int) -> None:
-    """Inside the transaction that created the job's images: send their downloads once it commits."""
+def enqueue_fetches_after_commit(images: list[tuple[int, object]]) -> None:
+    """Inside the transaction that created the images: send their downloads once it commits."""
     def send():
-        for pk, deadline in Image.objects.filter(job_id=job_id, status=Image.Status.PENDING).values_list(
-                "pk", "url_expires_at"):
+        for pk, deadline in images:
             enqueue_fetch(pk, deadline=deadline)
 
     transaction.on_commit(send, robust=True)

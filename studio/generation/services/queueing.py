@@ -72,7 +72,7 @@ def enqueue_run(job_id: int, *, countdown: float | None = None, paced: bool = Fa
 
     try:
         tasks.run_job.apply_async((job_id,), {"paced": True} if paced else {}, countdown=_countdown(countdown),
-                                  retry=True, retry_policy=_PUBLISH_RETRY)
+                                  priority=settings.STUDIO_PRIORITY_CALL, retry=True, retry_policy=_PUBLISH_RETRY)
     except Exception as exc:  # noqa: BLE001 - any broker trouble; the row still says "queued"
         log.warning("job %s: could not send run_job (%s); the sweeper will", job_id, exc)
         return False
