@@ -3,6 +3,7 @@
 One Ctrl+C stops everything this started. Each service's output is prefixed with its name.
 """
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -40,7 +41,9 @@ def main() -> int:
             if port_is_open(host, int(sport)):
                 print(f"Something already listens on {standin_addr}; using it as the stand-in.", flush=True)
             else:
-                children.append(("standin", _spawn([python(), "manage.py", "standin", "--addr", standin_addr], env)))
+                # STANDIN_FLAGS injects faults into the demo, e.g. "--fail-rate 0.3 --url-ttl 60".
+                flags = shlex.split(env.get("STANDIN_FLAGS", ""))
+                children.append(("standin", _spawn([python(), "manage.py", "standin", "--addr", standin_addr, *flags], env)))
                 wait_for_port(host, int(sport), timeout=30, process=children[-1][1])
             env["STANDIN_URL"] = f"http://{standin_addr}/v1"
             print("No OPENAI_API_KEY: images come from the local stand-in, not OpenAI.", flush=True)
