@@ -135,9 +135,24 @@ class Filters:
 
 
 def _grid(queryset, user):
-    """One query for a page of thumbnails: the owner's name and the viewer's star come along."""
-    return (queryset.only(*GRID_FIELDS, "owner__username").select_related("owner")
+    """A page of thumbnails with the viewer's star on each.
+
+    No join to the owners: with one, PostgreSQL may loop over every user and probe the search
+    index once per person (80 ms instead of 2 ms at 100,000 images). Owners come in one more query,
+    `with_owners`, once the page is cut.
+    """
+    return (queryset.only(*GRID_FIELDS)
             .annotate(is_favourite=Exists(Favourite.objects.filter(user=user, image=OuterRef("pk")))))
+
+
+def with_owners(page: "Page") -> "Page":
+    """Set `image.owner` on every image of a page from a single query."""
+    ids = {image.owner_id for image in page.items}
+    if ids:
+        owners = get_user_model().objects.only("id", "username").in_bulk(ids)
+        for image in page.items:
+            image.owner = owners[image.owner_id]
+    return page
 
 
 def my_images(user):
@@ -149,14 +164,14 @@ def team_images(user, team):
 
 
 def gallery_page(user, queryset, filters: Filters, cursor: str | None, size: int = PAGE_SIZE) -> Page:
-    return keyset_page(_grid(filters.apply(queryset, user), user), cursor, size)
+    return with_owners(keyset_page(_grid(filters.apply(queryset, user), user), cursor, size))
 
 
 def search_page(user, query: str, cursor: str | None, size: int = PAGE_SIZE, filters: Filters | None = None) -> Page:
     queryset = search.matching(Image.objects.visible_to(user), query, user)
     if filters:
         queryset = filters.apply(queryset, user)
-    return keyset_page(_grid(queryset, user), cursor, size)
+    return with_owners(keyset_page(_grid(queryset, user), cursor, size))
 
 
 def trash_page(user, cursor: str | None, size: int = PAGE_SIZE) -> Page:

@@ -258,7 +258,8 @@ def _copy_postgres(plan: Plan, *, rebuild_indexes: bool, log) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {job_table}")
         cursor.execute(f"ANALYZE {image_table}")
-        cursor.execute("ANALYZE gallery_favourite")
+        for model in (get_user_model(), Team, Membership):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _drop_secondary_indexes(cursor, tables) -> list[str]:
