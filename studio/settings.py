@@ -137,6 +137,11 @@ if S3_BUCKET:
             "client_config": BotoConfig(
                 s3={"addressing_style": env_str("S3_ADDRESSING_STYLE", "path")},
                 signature_version="s3v4",
+                # An object store that hangs must not hold a worker thread for boto's default 60 s
+                # with retries: the spool keeps the bytes, and the pipeline retries the store later.
+                connect_timeout=env_float("S3_CONNECT_TIMEOUT", 5.0),
+                read_timeout=env_float("S3_READ_TIMEOUT", 30.0),
+                retries={"max_attempts": env_int("S3_MAX_ATTEMPTS", 2), "mode": "standard"},
                 # Non-AWS servers (MinIO, moto) reject the checksums boto3 now sends by default.
                 request_checksum_calculation="when_required",
                 response_checksum_validation="when_required",
