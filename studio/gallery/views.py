@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from studio.accounts.models import teams_where_user_can_create
+from studio.generation.forms import OPTION_FIELDS
 from studio.models_registry.registry import all_models
 
 from . import selectors, services, sharing
@@ -374,8 +375,9 @@ def shared_thumb(request, token):
 
 # --- "Use again" ----------------------------------------------------------------------------------
 
-# The generate form's field names (= the API's parameter names) that "Use again" carries over.
-REUSABLE_PARAMS = ("size", "n", "quality", "style", "background", "output_format", "output_compression", "moderation")
+# The generate form's option fields (= the API's parameter names) are what "Use again" carries over;
+# the form reads them back with `initial_from_query`.
+REUSABLE_PARAMS = OPTION_FIELDS
 
 
 def use_again_url(image_or_job) -> str:
