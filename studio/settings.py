@@ -210,6 +210,12 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that waited longer than a period is superseded by the next one.
         "options": {"expires": max(STUDIO_SWEEP_SECONDS, 5.0), "priority": STUDIO_PRIORITY_SWEEP},
     },
+    # Images in the trash longer than STUDIO_TRASH_DAYS leave for good, storage objects included.
+    "purge-trash": {
+        "task": "studio.gallery.tasks.purge_trash",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"queue": "fetch", "expires": 60 * 60},
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -282,6 +288,9 @@ STUDIO_PACING_BURST_SECONDS = env_float("STUDIO_PACING_BURST_SECONDS", 10.0)
 STUDIO_TRASH_DAYS = env_int("STUDIO_TRASH_DAYS", 30)
 STUDIO_THUMBNAIL_SIZE = env_int("STUDIO_THUMBNAIL_SIZE", 384)
 
+# Django's error reports (the DEBUG page, mails to ADMINS) hide provider keys and URL passwords.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "studio.models_registry.redaction.StudioExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -289,9 +298,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        # httpx logs every request line; the SDK's own debug logs can include headers.
+        # Pinned whatever LOG_LEVEL says: transports log full URLs (signed download URLs, gateway keys
+        # in query strings) at INFO/DEBUG, the SDK its requests, botocore its signed headers.
         "httpx": {"level": "WARNING"},
         "httpx2": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "httpcore2": {"level": "WARNING"},
         "openai": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+        "botocore": {"level": "WARNING"},
+        "boto3": {"level": "WARNING"},
+        "s3transfer": {"level": "WARNING"},
     },
 }
