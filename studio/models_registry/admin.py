@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from .models import Provider, mask_key
 from .providers import forget_listing
@@ -31,6 +33,7 @@ class ProviderForm(forms.ModelForm):
         else:
             self.fields["api_key"].help_text = "No key stored."
 
+    @method_decorator(sensitive_variables("new"))
     def clean_api_key(self):
         new = self.cleaned_data.get("api_key") or ""
         if self.cleaned_data.get("clear_api_key"):
@@ -39,6 +42,7 @@ class ProviderForm(forms.ModelForm):
             return Provider.objects.filter(pk=self.instance.pk).values_list("api_key", flat=True).first() or ""
         return new
 
+    @method_decorator(sensitive_variables("cleaned"))
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("clear_api_key"):
@@ -56,6 +60,17 @@ class ProviderAdmin(admin.ModelAdmin):
     @admin.display(description="API key")
     def key(self, obj: Provider) -> str:
         return obj.masked_key or "—"
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only pages print every field's value: show the masked key instead of the key.
+            fields = ["key" if name == "api_key" else name for name in fields if name != "clear_api_key"]
+        return fields
+
+    @method_decorator(sensitive_post_parameters("api_key"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if obj.is_default:

@@ -24,9 +24,11 @@ CODES = (
 MODERATION_CODES = {"moderation_blocked", "content_policy_violation", "content_filter", "safety_violation"}
 QUOTA_CODES = {"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"}
 
-# Long enough to be a credential, in the shapes providers use: sk-..., Bearer ..., Azure's 32-hex keys.
+# Long enough to be a credential, in the shapes providers use: sk-..., Bearer ..., Azure's 32-hex and
+# 84-character keys (any run of 32+ letters and digits that mixes both; no word of a sentence does).
 _SECRET_RE = re.compile(
-    r"(?i)(bearer\s+\S+|\bsk-[\w\-*]{4,}|\b[a-f0-9]{32}\b|api[-_]?key[\"'=:\s]+\S+)"
+    r"(?i)(bearer\s+\S+|\bsk-[\w\-*]{4,}|\b[a-f0-9]{32}\b|api[-_]?key[\"'=:\s]+\S+"
+    r"|\b(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{32,}\b)"
 )
 _MAX_QUOTED = 300
 

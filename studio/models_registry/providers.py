@@ -10,7 +10,9 @@ kind "openai" (retired hidden, deprecated labelled with the shutdown date, and a
 its date counts as retired). Azure, compatible gateways and the stand-in keep serving models OpenAI has
 retired, so for them what the provider lists is the truth.
 
-Keys live on the server: ProviderConfig's repr masks them, and nothing here logs or formats one.
+Keys live on the server: ProviderConfig's repr masks them, nothing here logs or formats one, and the
+functions that hold one in a local (or call the SDK with it) are `sensitive_variables`, which Studio's
+error reports honour with DEBUG on as well (redaction.StudioExceptionReporterFilter).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import openai
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
+from django.views.decorators.debug import sensitive_variables
 
 from .errors import classify
 from .models import Provider, mask_key
@@ -143,6 +146,7 @@ def standin_provider() -> ProviderConfig:
     )
 
 
+@sensitive_variables()  # every local here, and in the SDK frames below, may hold the key
 def default_provider() -> ProviderConfig:
     """The provider the environment describes (no database involved)."""
     per_minute = int(getattr(settings, "STUDIO_IMAGES_PER_MINUTE", 60))
@@ -197,6 +201,7 @@ def get_provider(name: str | None = None) -> ProviderConfig:
     raise UnknownProvider(name)
 
 
+@sensitive_variables()
 def make_client(provider: ProviderConfig, *, timeout: float | None = None,
                 max_retries: int = 0) -> openai.OpenAI:
     """An SDK client for the provider. Retries default to 0: Studio's queue does the retrying."""
@@ -220,6 +225,7 @@ def make_client(provider: ProviderConfig, *, timeout: float | None = None,
 # What a provider offers
 
 
+@sensitive_variables()
 def _listed_ids(provider: ProviderConfig) -> set[str] | None:
     """Model ids the provider serves; None when it could not be asked."""
     if provider.kind == Provider.Kind.AZURE:
