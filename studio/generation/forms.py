@@ -22,7 +22,6 @@ OPTION_FIELDS = ("size", "n", "quality", "style", "background", "output_format",
 CHOICE_FIELDS = ("quality", "style", "background", "output_format", "moderation", "input_fidelity")
 # What "Use again" links and the draft may carry in the query string.
 INITIAL_FROM_QUERY = ("prompt", "model", "team", *OPTION_FIELDS)
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -249,10 +248,9 @@ class EditForm(_FromPicture):
         mask = self.cleaned_data.get("mask")
         if not mask:
             return None
-        data = mask.read()
         try:
-            self.measured_mask = (data, uploads.measure(data, role="mask"))
-        except uploads.NotAnImage as exc:
+            self.measured_mask = uploads.read_picture(mask, role="mask")
+        except uploads.UploadRefused as exc:
             raise forms.ValidationError(f"The mask could not be read: {exc}") from None
         return mask
 
@@ -260,13 +258,9 @@ class EditForm(_FromPicture):
         files = self.cleaned_data.get("references") or []
         self.measured_refs = []
         for f in files:
-            if f.size > MAX_UPLOAD_BYTES:
-                raise forms.ValidationError(f"{f.name} is {uploads.megabytes(f.size)}; Studio takes files up to "
-                                            f"{uploads.megabytes(MAX_UPLOAD_BYTES)}.")
-            data = f.read()
             try:
-                self.measured_refs.append((data, uploads.measure(data)))
-            except uploads.NotAnImage as exc:
+                self.measured_refs.append(uploads.read_picture(f))
+            except uploads.UploadRefused as exc:
                 raise forms.ValidationError(f"{f.name}: {exc}") from None
         return files
 

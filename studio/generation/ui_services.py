@@ -38,6 +38,22 @@ def progress(job: Job, images: list[Image]) -> Progress:
                     total=len(images) or job.n, waiting=waiting)
 
 
+def inputs_still_visible(job: Job, user) -> bool:
+    """Whether `user` may still see every archive picture the job sends (its source, its references).
+
+    A retry sends those pictures again; someone who has left the team since must not get new images
+    made from the team's pictures that way. Their own uploads (the mask among them) are always theirs.
+    """
+    from .uploads import owns_key
+
+    archive_keys = {key for key in job.input_keys if not owns_key(user, key)}
+    visible = Image.objects.visible_to(user)
+    if job.source_image_id and not visible.filter(pk=job.source_image_id).exists():
+        return False
+    found = set(visible.filter(storage_key__in=archive_keys).values_list("storage_key", flat=True))
+    return archive_keys <= found
+
+
 def retry_job(job: Job, *, user) -> Job:
     """Submit the same request again (same model, prompt, options and inputs) as a new job of `user`."""
     team = job.team if job.team_id and teams_where_user_can_create(user).filter(pk=job.team_id).exists() else None

@@ -9,9 +9,9 @@ so the page can say what was done.
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass, field
 
+from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from PIL import ImageOps
 
@@ -20,6 +20,8 @@ from studio.models_registry.registry import ModelSpec, Problem, UploadInfo
 
 # Uploads are photos and renders, not posters: refuse what claims more pixels than this.
 MAX_PIXELS = 64_000_000
+# One limit for every picture a person sends (the picture, a mask, a reference), checked before reading.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 EXIF_ORIENTATION = 0x0112
 FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp", "GIF": "gif", "MPO": "jpeg"}
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
@@ -30,8 +32,16 @@ ROTATION_WORDS = {
 SQUARE_MODES = ("pad", "crop")
 
 
-class NotAnImage(ValueError):
-    """The bytes are not a picture Studio can read; the message is for a person."""
+class UploadRefused(ValueError):
+    """An upload Studio will not take; the message is a sentence for a person."""
+
+
+class NotAnImage(UploadRefused):
+    """The bytes are not a picture Studio can read."""
+
+
+class TooLarge(UploadRefused):
+    """The file is over MAX_UPLOAD_BYTES; refused before it is read into memory."""
 
 
 @dataclass(frozen=True)
@@ -58,22 +68,25 @@ def megabytes(n: int) -> str:
 
 
 def _open(data: bytes) -> PILImage.Image:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-        previous = PILImage.MAX_IMAGE_PIXELS
-        PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
-        try:
-            with PILImage.open(io.BytesIO(data)) as probe:
+    # The pixel limit is checked here, on the header, rather than by lowering Pillow's global
+    # MAX_IMAGE_PIXELS: web threads measure uploads at the same time, and a global is shared by all.
+    try:
+        with PILImage.open(io.BytesIO(data)) as probe:
+            too_many = probe.width * probe.height > MAX_PIXELS
+            if not too_many:
                 probe.verify()  # cheap structural check before decoding
-            im = PILImage.open(io.BytesIO(data))
-            im.load()
-            return im
-        except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
-            raise NotAnImage("The picture has more pixels than Studio accepts.") from None
-        except Exception:  # Pillow raises many types for broken data
-            raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
-        finally:
-            PILImage.MAX_IMAGE_PIXELS = previous
+    except PILImage.DecompressionBombError:  # Pillow's own, far higher, limit
+        too_many = True
+    except Exception:  # Pillow raises many types for broken data
+        raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
+    if too_many:
+        raise NotAnImage("The picture has more pixels than Studio accepts.")
+    try:
+        im = PILImage.open(io.BytesIO(data))
+        im.load()
+    except Exception:
+        raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
+    return im
 
 
 def _has_transparent_pixels(im: PILImage.Image) -> bool:
@@ -81,6 +94,15 @@ def _has_transparent_pixels(im: PILImage.Image) -> bool:
         alpha = im.convert("RGBA").getchannel("A")
         return alpha.getextrema()[0] == 0
     return False
+
+
+def read_picture(upload, *, role: str = "image") -> tuple[bytes, Measured]:
+    """The bytes of an uploaded file and what Pillow saw in them, or UploadRefused with the reason."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise TooLarge(f"The file is {megabytes(upload.size)}; Studio takes pictures up to "
+                       f"{megabytes(MAX_UPLOAD_BYTES)}.")
+    data = upload.read()
+    return data, measure(data, role=role)
 
 
 def measure(data: bytes, *, role: str = "image") -> Measured:
@@ -252,6 +274,19 @@ def store(user, data: bytes, fmt: str) -> str:
 def owns_key(user, key: str) -> bool:
     """Uploads are addressed by key in forms and links; only their uploader may use one."""
     return bool(key) and key.startswith(f"uploads/user-{user.pk}/") and ".." not in key and "\\" not in key
+
+
+def usable_key(user, key: str) -> bool:
+    """An upload of this person that is still in storage (a link or a kept draft may outlive it)."""
+    return owns_key(user, key) and default_storage.exists(key)
+
+
+CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
+
+
+def content_type_for(key: str, default: str = "application/octet-stream") -> str:
+    """The content type a stored picture's key names by its extension (uploads, masks, previews)."""
+    return CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower(), default)
 
 
 def read_key(key: str) -> bytes:

@@ -20,10 +20,6 @@ from . import selectors, services, ui_services, uploads
 from .forms import EditForm, GenerateForm, VariationForm, initial_from_query
 from .models import Job
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
-
-
 def _visible_image(user, pk):
     return get_object_or_404(Image.objects.visible_to(user).select_related("owner", "team", "job"), pk=pk)
 
@@ -48,20 +44,30 @@ def new_job(request):
 # --- edit ------------------------------------------------------------------------------------------
 
 
+def _stored_image(user, pk):
+    image = _visible_image(user, pk)
+    if not image.is_stored:
+        raise Http404("That image has not been stored yet.")
+    return image
+
+
+def _upload_key(request, params) -> str:
+    """The upload named by `params`, if any: only its uploader may use it, and only while it exists."""
+    key = params.get("upload", "")
+    if key and not uploads.usable_key(request.user, key):
+        raise Http404("No such upload.")
+    return key
+
+
 def _edit_inputs(request, params):
     """The archive image (parent) and the upload key named by `params`, both checked for this person."""
     source = None
     if params.get("source"):
         try:
-            source = _visible_image(request.user, int(params["source"]))
+            source = _stored_image(request.user, int(params["source"]))
         except ValueError:
             raise Http404("No such image.") from None
-        if not source.is_stored:
-            raise Http404("That image has not been stored yet.")
-    key = params.get("upload", "")
-    if key and not uploads.owns_key(request.user, key):
-        raise Http404("No such upload.")
-    return source, key
+    return source, _upload_key(request, params)
 
 
 @login_required
@@ -69,6 +75,9 @@ def edit(request):
     params = request.POST if request.method == "POST" else request.GET
     source, key = _edit_inputs(request, params)
     if not source and not key:
+        if request.method == "POST":  # the picture went missing on the way (e.g. a hand-made request)
+            return render(request, "generation/edit_start.html",
+                          _start_context(request, "Choose a picture to edit first."), status=422)
         return render(request, "generation/edit_start.html", _start_context(request))
     preferred = source.model if source else None
     if request.method == "POST":
@@ -84,9 +93,10 @@ def edit(request):
     return render(request, "generation/edit.html", _picture_context(request, form, source, key), status=status)
 
 
-def _start_context(request, error: str = ""):
+def _start_context(request, error: str = "", *, model: str | None = None):
+    """The "upload or choose a picture" page; after a refused upload it keeps the model that was chosen."""
     recent = Image.objects.visible_to(request.user).stored().order_by("-created_at")[:24]
-    form = EditForm(user=request.user)
+    form = EditForm(user=request.user, preferred_model=model)
     return {"recent": recent, "error": error, "models": form.models, "default_model": form.initial.get("model")}
 
 
@@ -131,18 +141,13 @@ def upload(request):
     """Take a picture to edit or vary; if the chosen model cannot take it, ask before changing it."""
     target = request.POST.get("for", "edit")
     f = request.FILES.get("image")
-    if not f:
-        return render(request, "generation/edit_start.html", _start_context(request, "Choose a picture to upload."),
-                      status=422)
-    if f.size > MAX_UPLOAD_BYTES:
-        return render(request, "generation/edit_start.html", _start_context(
-            request, f"That file is {uploads.megabytes(f.size)}; Studio takes pictures up to "
-                     f"{uploads.megabytes(MAX_UPLOAD_BYTES)}."), status=422)
-    data = f.read()
     try:
-        measured = uploads.measure(data)
-    except uploads.NotAnImage as exc:
-        return render(request, "generation/edit_start.html", _start_context(request, str(exc)), status=422)
+        if not f:
+            raise uploads.UploadRefused("Choose a picture to upload.")
+        data, measured = uploads.read_picture(f)
+    except uploads.UploadRefused as exc:
+        return render(request, "generation/edit_start.html",
+                      _start_context(request, str(exc), model=request.POST.get("model")), status=422)
     key = uploads.store(request.user, data, measured.info.norm_format)
     query = {"upload": key, "for": target}
     if request.POST.get("model"):
@@ -181,7 +186,10 @@ def prepare(request):
     if request.method == "POST":
         if request.POST.get("consent") != "yes" or not plan.needed:
             return HttpResponseBadRequest("Nothing to adapt without consent.")
-        adapted = uploads.adapt(data, plan, square_mode=request.POST.get("square", "pad"))
+        square_mode = request.POST.get("square", "pad")
+        if square_mode not in uploads.SQUARE_MODES:
+            return HttpResponseBadRequest("Choose pad or crop to make the picture square.")
+        adapted = uploads.adapt(data, plan, square_mode=square_mode)
         new_key = uploads.store(request.user, adapted.data, adapted.measured.info.norm_format)
         notes = request.session.get("adapted", {})
         notes[new_key] = list(adapted.notes)
@@ -211,7 +219,7 @@ def upload_file(request, key):
     """An upload's bytes, for its uploader only (the mask brush paints over it)."""
     if not uploads.owns_key(request.user, key):
         raise Http404("No such upload.")
-    return serve_key(key, content_type=CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream"))
+    return serve_key(key, content_type=uploads.content_type_for(key))
 
 
 # --- variation ------------------------------------------------------------------------------------
@@ -219,13 +227,8 @@ def upload_file(request, key):
 
 @login_required
 def variation(request, pk):
-    source = _visible_image(request.user, pk)
-    if not source.is_stored:
-        raise Http404("That image has not been stored yet.")
-    params = request.POST if request.method == "POST" else request.GET
-    key = params.get("upload", "")
-    if key and not uploads.owns_key(request.user, key):
-        raise Http404("No such upload.")
+    source = _stored_image(request.user, pk)
+    key = _upload_key(request, request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
         form = VariationForm(request.POST, user=request.user, source=source, upload_key=key)
         if form.is_valid():
@@ -289,8 +292,7 @@ def job_preview(request, pk, index):
         key = job.previews[index]
     except (IndexError, TypeError):
         raise Http404("No such preview.") from None
-    response = serve_key(key, content_type=CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower(), "image/png"))
-    return response
+    return serve_key(key, content_type=uploads.content_type_for(key, "image/png"))
 
 
 @login_required
@@ -299,6 +301,10 @@ def job_retry(request, pk):
     job = _job_or_404(request, pk)
     if job.owner_id != request.user.pk:
         raise Http404("No such job.")
+    if not ui_services.inputs_still_visible(job, request.user):
+        messages.error(request, "A picture this job starts from is no longer yours to use (it was moved to the "
+                                "trash, or is no longer shared with you), so Studio cannot send it again.")
+        return redirect(job)
     new = ui_services.retry_job(job, user=request.user)
     messages.info(request, f"Trying job {job.pk} again with the same settings.")
     return redirect(new)
