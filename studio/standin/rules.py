@@ -227,6 +227,17 @@ def _unsupported(param: str, model: ModelSpec) -> ApiError:
     )
 
 
+def _model_choice(params: Mapping[str, Any], name: str, allowed: tuple[str, ...], model: ModelSpec) -> str | None:
+    """An optional parameter only some models take, from values of their own (style, input_fidelity)."""
+    value = _as_str(params, name)
+    if value is not None:
+        if not allowed:
+            raise _unsupported(name, model)
+        if value not in allowed:
+            raise _invalid(name, value, allowed)
+    return value
+
+
 def _given(params: Mapping[str, Any], name: str) -> bool:
     return params.get(name) is not None
 
@@ -513,12 +524,7 @@ def _common_output(params: Mapping[str, Any], model: ModelSpec, req: Request, en
                     )
                 raise _invalid("quality", quality, model.qualities)
         req.quality = quality or model.default_quality
-        style = _as_str(params, "style")
-        if style is not None:
-            if not model.styles:
-                raise _unsupported("style", model)
-            if style not in model.styles:
-                raise _invalid("style", style, model.styles)
+        style = _model_choice(params, "style", model.styles, model)
         req.style = style or (model.styles[0] if model.styles else None)
         fmt = _as_str(params, "response_format") or "url"
         if fmt not in ("url", "b64_json"):
@@ -616,13 +622,7 @@ def validate_edit(fields: Mapping[str, Any], files: Mapping[str, list[Upload]], 
         dims = dims or _nearest_standard(first.width, first.height)
     req = Request("edits", model, prompt, n, dims[0], dims[1], "", "url", user=_user(fields))
     _common_output(fields, model, req, "edits")
-    fidelity = _as_str(fields, "input_fidelity")
-    if fidelity is not None:
-        if not model.input_fidelities:
-            raise _unsupported("input_fidelity", model)
-        if fidelity not in model.input_fidelities:
-            raise _invalid("input_fidelity", fidelity, model.input_fidelities)
-    req.input_fidelity = fidelity
+    req.input_fidelity = _model_choice(fields, "input_fidelity", model.input_fidelities, model)
     req.images, req.mask, req.markup = images, mask, markup
     return req
 
