@@ -190,3 +190,21 @@ def test_an_upload_by_one_person_cannot_be_edited_by_another(client, people):
     resp = client.post(reverse("generation:edit"), {"upload": key, "prompt": "x", "model": "dall-e-2"})
     assert resp.status_code == 404
     assert not Job.objects.filter(kind="edit").exists()
+
+
+# --- spend ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who, sees_team, sees_people", [
+    ("owner", True, True), ("teammate", True, False), ("viewer", True, False), ("outsider", False, False),
+])
+def test_spend_shows_a_team_to_its_members_and_who_spent_it_to_its_owners(client, people, team, who, sees_team,
+                                                                           sees_people):
+    Job.objects.create(owner=people["teammate"], team=team, model="dall-e-2", prompt="p", status="done",
+                       cost_actual="0.020", cost_estimate="0.020")
+    speak_as(client, people, who)
+    html = client.get(reverse("spend:spend")).content.decode()
+    assert ("Team Design" in html) is sees_team
+    assert ("<td>teammate</td>" in html) is sees_people
+    client.logout()
+    assert client.get(reverse("spend:spend")).status_code == 302
