@@ -20,6 +20,12 @@ class Team(models.Model):
             self.slug = slugify(self.name)[:100] or "team"
         super().save(*args, **kwargs)
 
+    def lets_spend(self, user) -> bool:
+        """Owners and members may make jobs for the team (the team pays); viewers only look."""
+        return self.memberships.filter(
+            user=user, role__in=[Membership.Role.OWNER, Membership.Role.MEMBER]
+        ).exists()
+
     def role_of(self, user) -> str | None:
         membership = self.memberships.filter(user=user).only("role").first()
         return membership.role if membership else None

@@ -1,6 +1,5 @@
 """Checks and derivatives of image bytes: validation under a decompression-bomb limit, thumbnails."""
 import io
-import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,10 +9,26 @@ from PIL import Image as PILImage
 MAX_PIXELS = 64_000_000
 
 CONTENT_TYPES = {"PNG": "image/png", "WEBP": "image/webp", "JPEG": "image/jpeg", "GIF": "image/gif"}
+EXTENSION_BY_CONTENT_TYPE = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg", "image/gif": "gif"}
+CONTENT_TYPE_BY_EXTENSION = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
+                             "gif": "image/gif"}
+
+
+def content_type_for_key(key: str, default: str = "application/octet-stream") -> str:
+    """The content type a storage key names by its extension (uploads, masks, previews, images)."""
+    return CONTENT_TYPE_BY_EXTENSION.get(key.rsplit(".", 1)[-1].lower(), default)
+
+
+def extension_for(content_type: str, default: str = "png") -> str:
+    return EXTENSION_BY_CONTENT_TYPE.get(content_type, default)
 
 
 class BadImage(ValueError):
     """The bytes are not an image we can keep (truncated, corrupt, unknown format, too large)."""
+
+
+class TooManyPixels(BadImage):
+    pass
 
 
 @dataclass(frozen=True)
@@ -23,25 +38,36 @@ class ImageFacts:
     height: int
 
 
+def open_within_limit(fp) -> PILImage.Image:
+    """Open and fully decode a picture whose header claims at most MAX_PIXELS.
+
+    The limit is checked on the header rather than by lowering Pillow's global MAX_IMAGE_PIXELS:
+    worker and web threads decode at the same time, and a module global is shared by all of them.
+    `fp` is a path or a seekable file. Raises TooManyPixels, or another exception for broken data.
+    """
+    try:
+        with PILImage.open(fp) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise TooManyPixels(f"The picture has {probe.width}x{probe.height} pixels, more than Studio accepts.")
+            probe.verify()  # structure and checksums, before paying for a decode
+    except PILImage.DecompressionBombError as exc:  # Pillow's own, far higher, limit
+        raise TooManyPixels("The picture has more pixels than Studio accepts.") from exc
+    if hasattr(fp, "seek"):
+        fp.seek(0)
+    im = PILImage.open(fp)
+    im.load()  # verify() does not decode pixels; load() finds truncated data
+    return im
+
+
 def inspect_image_file(path) -> ImageFacts:
     """Open and fully decode the file, so truncation and corruption are caught before storing."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-        previous = PILImage.MAX_IMAGE_PIXELS
-        try:
-            PILImage.MAX_IMAGE_PIXELS = MAX_PIXELS
-            with PILImage.open(path) as im:
-                fmt = im.format
-                im.verify()
-            with PILImage.open(path) as im:
-                im.load()  # verify() does not decode pixels; load() finds truncated data
-                width, height = im.size
-        except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
-            raise BadImage(f"The image is larger than Studio accepts ({exc}).") from exc
-        except Exception as exc:  # Pillow raises many types for broken data
-            raise BadImage(f"The downloaded file is not a complete image ({type(exc).__name__}).") from exc
-        finally:
-            PILImage.MAX_IMAGE_PIXELS = previous
+    try:
+        with open_within_limit(path) as im:
+            fmt, (width, height) = im.format, im.size
+    except TooManyPixels:
+        raise
+    except Exception as exc:  # Pillow raises many types for broken data
+        raise BadImage(f"The downloaded file is not a complete image ({type(exc).__name__}).") from exc
     if fmt not in CONTENT_TYPES:
         raise BadImage(f"The downloaded file is a {fmt or 'unknown'} file, not an image format Studio keeps.")
     return ImageFacts(CONTENT_TYPES[fmt], width, height)

@@ -110,9 +110,9 @@ class Image(models.Model):
 
     @property
     def extension(self) -> str:
-        return {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg", "image/gif": "gif"}.get(
-            self.content_type, "png"
-        )
+        from .imaging import extension_for
+
+        return extension_for(self.content_type)
 
     @property
     def is_stored(self) -> bool:

@@ -16,10 +16,10 @@ from PIL import Image as PILImage
 from PIL import ImageOps
 
 from studio.gallery import storage
+from studio.gallery.imaging import TooManyPixels, open_within_limit
 from studio.models_registry.registry import ModelSpec, Problem, UploadInfo
 
 # Uploads are photos and renders, not posters: refuse what claims more pixels than this.
-MAX_PIXELS = 64_000_000
 # One limit for every picture a person sends (the picture, a mask, a reference), checked before reading.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 EXIF_ORIENTATION = 0x0112
@@ -68,25 +68,12 @@ def megabytes(n: int) -> str:
 
 
 def _open(data: bytes) -> PILImage.Image:
-    # The pixel limit is checked here, on the header, rather than by lowering Pillow's global
-    # MAX_IMAGE_PIXELS: web threads measure uploads at the same time, and a global is shared by all.
     try:
-        with PILImage.open(io.BytesIO(data)) as probe:
-            too_many = probe.width * probe.height > MAX_PIXELS
-            if not too_many:
-                probe.verify()  # cheap structural check before decoding
-    except PILImage.DecompressionBombError:  # Pillow's own, far higher, limit
-        too_many = True
+        return open_within_limit(io.BytesIO(data))
+    except TooManyPixels:
+        raise NotAnImage("The picture has more pixels than Studio accepts.") from None
     except Exception:  # Pillow raises many types for broken data
         raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
-    if too_many:
-        raise NotAnImage("The picture has more pixels than Studio accepts.")
-    try:
-        im = PILImage.open(io.BytesIO(data))
-        im.load()
-    except Exception:
-        raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
-    return im
 
 
 def _has_transparent_pixels(im: PILImage.Image) -> bool:
@@ -281,12 +268,6 @@ def usable_key(user, key: str) -> bool:
     return owns_key(user, key) and default_storage.exists(key)
 
 
-CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
-
-
-def content_type_for(key: str, default: str = "application/octet-stream") -> str:
-    """The content type a stored picture's key names by its extension (uploads, masks, previews)."""
-    return CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower(), default)
 
 
 def read_key(key: str) -> bytes:

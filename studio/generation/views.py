@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from studio.gallery.imaging import content_type_for_key
 from studio.gallery.models import Image
 from studio.gallery.serving import serve_key
 from studio.models_registry.registry import UnknownModel, get_model
@@ -219,7 +220,7 @@ def upload_file(request, key):
     """An upload's bytes, for its uploader only (the mask brush paints over it)."""
     if not uploads.owns_key(request.user, key):
         raise Http404("No such upload.")
-    return serve_key(key, content_type=uploads.content_type_for(key))
+    return serve_key(key, content_type=content_type_for_key(key))
 
 
 # --- variation ------------------------------------------------------------------------------------
@@ -292,7 +293,7 @@ def job_preview(request, pk, index):
         key = job.previews[index]
     except (IndexError, TypeError):
         raise Http404("No such preview.") from None
-    return serve_key(key, content_type=uploads.content_type_for(key, "image/png"))
+    return serve_key(key, content_type=content_type_for_key(key, "image/png"))
 
 
 @login_required

@@ -93,3 +93,15 @@ def test_a_refused_request_fails_with_a_reason_a_person_understands(owner, run_i
     assert job.status == Job.Status.FAILED
     assert job.failure_code == "bad_parameter"
     assert "prompt" in job.failure_message.lower()
+
+
+def test_a_viewer_cannot_make_the_team_pay(people, team):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.submit_job(user=people["viewer"], team=team, model="dall-e-2", prompt="a kite",
+                            params={"size": "256x256", "n": 1})
+    assert not Job.objects.filter(owner=people["viewer"]).exists()
+    job = services.submit_job(user=people["teammate"], team=team, model="dall-e-2", prompt="a kite",
+                              params={"size": "256x256", "n": 1})
+    assert job.team == team

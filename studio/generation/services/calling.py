@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from studio.gallery import storage
+from studio.gallery.imaging import CONTENT_TYPE_BY_EXTENSION, content_type_for_key, extension_for
 from studio.gallery.models import Image
 from studio.models_registry.errors import Failure, classify
 from studio.models_registry.pricing import actual_cost
@@ -163,13 +164,8 @@ def _input_files(job: Job) -> dict:
 
 def _input_file(key: str):
     with storage.open_key(key) as fh:
-        return (Path(key).name, fh.read(), _content_type_for(key))
+        return (Path(key).name, fh.read(), content_type_for_key(key))
 
-
-def _content_type_for(key: str) -> str:
-    return {"png": "image/png", "webp": "image/webp", "jpg": "image/jpeg", "jpeg": "image/jpeg"}.get(
-        key.rsplit(".", 1)[-1].lower(), "application/octet-stream"
-    )
 
 
 def wants_stream(job: Job) -> bool:
@@ -207,7 +203,6 @@ def call_provider(job: Job, provider, input_files: dict | None = None) -> CallRe
     )
 
 
-_EXT = {"png": "png", "webp": "webp", "jpeg": "jpg", "jpg": "jpg", "gif": "gif"}
 
 
 def _consume_stream(job: Job, stream) -> CallResult:
@@ -247,7 +242,8 @@ def _add_usage(total: dict, more: dict) -> dict:
 
 def _keep_preview(job: Job, previews: list[str], data: bytes, output_format: str) -> None:
     """Best effort: a preview that cannot be stored is skipped, the final image is what matters."""
-    key = f"previews/job-{job.pk}/{len(previews)}.{_EXT.get(output_format, 'png')}"
+    extension = extension_for(CONTENT_TYPE_BY_EXTENSION.get(output_format, "image/png"))
+    key = f"previews/job-{job.pk}/{len(previews)}.{extension}"
     try:
         storage.save_bytes(key, data)
         previews.append(key)

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from studio.gallery import storage
-from studio.gallery.imaging import BadImage, inspect_image_file, make_thumbnail
+from studio.gallery.imaging import BadImage, extension_for, inspect_image_file, make_thumbnail
 from studio.gallery.models import Image
 
 from ..models import Job
@@ -257,7 +257,6 @@ def _slots() -> threading.BoundedSemaphore:
             _store_slots = threading.BoundedSemaphore(max(1, settings.STUDIO_STORE_CONCURRENCY))
         return _store_slots
 
-_EXT = {"image/png": "png", "image/webp": "webp", "image/jpeg": "jpg", "image/gif": "gif"}
 
 
 def store_spooled_image(image: Image) -> None:
@@ -269,7 +268,7 @@ def store_spooled_image(image: Image) -> None:
         finish_image(image, Image.Status.FAILED, f"The image service returned bytes Studio cannot keep: {exc}")
         return
     key = image.storage_key or storage.image_key(
-        owner_id=image.owner_id, team_id=image.team_id, extension=_EXT[facts.content_type], name=image.uuid.hex
+        owner_id=image.owner_id, team_id=image.team_id, extension=extension_for(facts.content_type), name=image.uuid.hex
     )
     try:
         thumb, thumb_w, thumb_h = make_thumbnail(image.spool_path)

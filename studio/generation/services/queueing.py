@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,6 +36,9 @@ def submit_job(
     mask_key: str = "",
     provider: str = "",
 ) -> Job:
+    if team is not None and not team.lets_spend(user):
+        # Forms only offer teams the person may spend for; this guards every other caller.
+        raise PermissionDenied(f"{user} may not make jobs for team {team}: viewers only look.")
     spec = get_model(model)
     with transaction.atomic():
         job = Job.objects.create(
