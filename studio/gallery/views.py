@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from studio.accounts.models import teams_where_user_can_create
-from studio.generation.forms import OPTION_FIELDS
+from studio.generation.links import use_again_url
 from studio.models_registry.registry import all_models
 
 from . import selectors, services, sharing
@@ -377,14 +377,3 @@ def shared_thumb(request, token):
 
 # The generate form's option fields (= the API's parameter names) are what "Use again" carries over;
 # the form reads them back with `initial_from_query`.
-REUSABLE_PARAMS = OPTION_FIELDS
-
-
-def use_again_url(image_or_job) -> str:
-    params = image_or_job.params or {}
-    query = {"prompt": image_or_job.prompt, "model": image_or_job.model}
-    query.update({k: params[k] for k in REUSABLE_PARAMS if params.get(k) not in (None, "")})
-    team_id = image_or_job.team_id
-    if team_id:
-        query["team"] = team_id
-    return reverse("generation:new") + "?" + urlencode(query)

@@ -3,14 +3,12 @@
 An inclusion tag rather than a view context, because the image page belongs to the gallery: it only
 includes `generation/_image_actions.html`, and this tag builds what that include needs for the viewer.
 """
-from urllib.parse import urlencode
-
 from django import template
-from django.urls import reverse
 
 from studio.gallery.models import Image
 
 from ..forms import VariationForm
+from ..links import use_again_url, use_revised_prompt_url
 
 register = template.Library()
 
@@ -28,11 +26,6 @@ def image_actions(context, image):
                              initial={"n": 2})
         for name in ("quality", "background", "output_format", "output_compression", "input_fidelity", "style"):
             form.fields.pop(name, None)  # the page keeps it short; the full form has every option
-    reuse = {"model": image.model, **{k: v for k, v in (image.params or {}).items()
-                                      if k in ("size", "n", "quality", "style", "background", "output_format")}}
-    revised_url = ""
-    if image.revised_prompt:
-        revised_url = reverse("generation:new") + "?" + urlencode({"prompt": image.revised_prompt, **reuse})
     return {
         "image": image,
         "request": request,
@@ -40,6 +33,7 @@ def image_actions(context, image):
         "form": form,
         "parent": parent,
         "children": children,
-        "revised_url": revised_url,
+        "revised_url": use_revised_prompt_url(image) if image.revised_prompt else "",
+        "use_again_url": use_again_url(image),
         "can_create": form is not None and bool(form.models),
     }

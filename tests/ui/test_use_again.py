@@ -1,0 +1,20 @@
+from html import unescape
+
+import pytest
+
+from .factories import stored_image
+
+pytestmark = pytest.mark.django_db
+
+
+def test_use_again_on_the_image_page_fills_the_form_with_the_same_prompt_and_options(client, people, team):
+    image = stored_image(people["owner"], team=team, prompt="a lighthouse at dusk", revised_prompt="A tall lighthouse")
+    client.force_login(people["teammate"])
+    page = unescape(client.get(image.get_absolute_url()).content.decode())
+    assert "Use again" in page and "Use revised prompt" in page
+    link = page.split('href="/?prompt=a+lighthouse+at+dusk', 1)[1].split('"', 1)[0]
+    assert "model=dall-e-2" in link and "size=256x256" in link and f"team={team.pk}" in link
+
+    form_page = client.get("/?prompt=a+lighthouse+at+dusk" + link).content.decode()
+    assert "a lighthouse at dusk</textarea>" in form_page
+    assert '<option value="256x256" selected>' in form_page
