@@ -36,7 +36,9 @@
       const select = box.querySelector("select");
       let custom = box.querySelector("input[data-custom-size]");
       const rule = op.size.custom;
-      const current = custom && !custom.disabled ? custom.value : select.value;
+      // "Other size…" picked (now, or before a model change) keeps the custom box open.
+      const pickedOther = select.value === OTHER;
+      const current = pickedOther ? (custom ? custom.value : "") : select.value;
       const values = op.size.values.slice();
       fillSelect(select, values, current, op.size.default);
       if (rule) {
@@ -56,15 +58,41 @@
         if (rule.min_ratio) hint.push("shape between " + rule.min_ratio + " and " + rule.max_ratio);
         if (rule.max_edge) hint.push("longest side at most " + rule.max_edge);
         custom.title = hint.join(", ");
-        if (current && !values.includes(current) && /^\d+x\d+$/.test(current)) {
+        custom.dataset.experimentalAbove = rule.experimental_above || "";
+        if (pickedOther || (current && !values.includes(current) && /^\d+x\d+$/.test(current))) {
           select.value = OTHER;
-          custom.value = current;
+          if (current) custom.value = current;
         }
       }
       const other = rule && select.value === OTHER;
-      if (custom) { custom.disabled = !other; custom.hidden = !other; }
+      if (custom) {
+        const opening = other && custom.hidden;
+        custom.disabled = !other;
+        custom.hidden = !other;
+        if (opening && pickedOther) custom.focus();
+      }
+      updateSizeNote(custom, other);
       select.disabled = false;
       select.name = other ? "" : "size";
+    }
+
+    // Sizes above the model's experimental threshold are allowed, but the person should know.
+    function updateSizeNote(custom, other) {
+      const box = fieldBox("size");
+      let note = box.querySelector("[data-size-note]");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "hint";
+        note.dataset.sizeNote = "";
+        note.setAttribute("aria-live", "polite");
+        box.appendChild(note);
+      }
+      const above = custom && custom.dataset.experimentalAbove;
+      const m = other && above && /^(\d+)x(\d+)$/.exec(custom.value.trim());
+      const [limW, limH] = above ? above.split("x").map(Number) : [0, 0];
+      note.textContent = m && Number(m[1]) * Number(m[2]) > limW * limH
+        ? "Sizes above " + above + " are experimental on " + modelSelect.value + ": results may vary."
+        : (other && custom.title ? "Custom size: " + custom.title + "." : "");
     }
 
     function applyPrompt(op) {
@@ -81,7 +109,9 @@
       prompt.required = Boolean(op.prompt.required);
     }
 
-    function apply() {
+    // `clamp` is for a model change only: on page load the numbers are what the person typed (and
+    // what the server's error message talks about), so they stay as they are.
+    function apply(clamp) {
       const op = opSchema();
       if (!op) return;
       form.querySelectorAll("[data-option]").forEach((box) => {
@@ -98,8 +128,8 @@
           if (range.min !== null) control.min = range.min;
           if (range.max !== null) control.max = range.max;
           if (control.value === "" && range.default !== null && range.default !== undefined) control.value = range.default;
-          if (range.max !== null && Number(control.value) > range.max) control.value = range.max;
-          if (range.min !== null && control.value !== "" && Number(control.value) < range.min) control.value = range.min;
+          if (clamp && range.max !== null && Number(control.value) > range.max) control.value = range.max;
+          if (clamp && range.min !== null && control.value !== "" && Number(control.value) < range.min) control.value = range.min;
         }
       });
       applySize(op);
@@ -222,13 +252,14 @@
       }
     });
     form.addEventListener("change", (event) => {
-      if (event.target === modelSelect) { apply(); saveDraft(); return; }
+      if (event.target === modelSelect) { apply(true); saveDraft(); return; }
       if (event.target.closest('[data-option="size"]')) applySize(opSchema());
       if (event.target.name === "output_format") applyFormatRule(opSchema());
       saveDraft();
       updateEstimate();
     });
     form.addEventListener("input", (event) => {
+      if (event.target.dataset.customSize !== undefined) updateSizeNote(event.target, true);
       if (event.target.type === "number" || event.target.dataset.customSize !== undefined) updateEstimate();
       if (event.target !== prompt) saveDraft();
     });

@@ -58,3 +58,43 @@ def test_use_again_link_draft_and_named_errors(page, live_server, people, sign_i
     expect(page.locator(".error-summary")).to_contain_text("Prompt: Prompt is 1,204 characters; dall-e-2 accepts at most 1,000.")
     expect(page.locator(".field-prompt .error")).to_be_visible()
     assert re.search(r"/$", page.url)
+
+
+def test_other_size_opens_a_box_for_width_by_height(page, live_server, people, sign_in):
+    from studio.generation.models import Job
+
+    sign_in(page, people["owner"], "pw-owner")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.get_by_label("Prompt").fill("a harbour at dawn, panoramic")
+    page.get_by_label("Model", exact=True).select_option("gpt-image-2")
+    size = page.get_by_label("Size", exact=True)
+    custom = page.get_by_label("Width by height in pixels")
+    expect(custom).to_be_hidden()
+    size.select_option("__other__")
+    expect(size).to_have_value("__other__")  # it used to jump back to the default
+    expect(custom).to_be_visible()
+    expect(custom).to_be_focused()
+    custom.fill("3072x1728")
+    expect(page.locator("[data-size-note]")).to_contain_text("experimental")
+    custom.fill("1536x864")
+    expect(page.locator("[data-size-note]")).not_to_contain_text("experimental")
+    page.get_by_label("Model", exact=True).select_option("gpt-image-2.5-sunburst")  # the box survives a model change
+    expect(custom).to_have_value("1536x864")
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_url(re.compile(r"/jobs/\d+/$"))
+    job = Job.objects.latest("pk")
+    assert job.params["size"] == "1536x864" and job.model == "gpt-image-2.5-sunburst"
+
+
+def test_a_refused_number_stays_as_typed_beside_its_error(page, live_server, people, sign_in):
+    sign_in(page, people["owner"], "pw-owner")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.get_by_label("Prompt").fill("kites")
+    page.get_by_label("Model", exact=True).select_option("dall-e-2")
+    page.get_by_label("Number of images").evaluate("el => { el.removeAttribute('max'); el.value = '11'; }")
+    page.locator("form#job-form").evaluate("f => f.setAttribute('novalidate', '')")
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_text("Number of images is 11; dall-e-2 accepts at most 10.", exact=True)).to_be_visible()
+    expect(page.get_by_label("Number of images")).to_have_value("11")
