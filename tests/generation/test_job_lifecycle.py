@@ -84,7 +84,7 @@ def test_an_expired_url_fails_clearly_and_the_job_is_not_stuck(owner, run_inline
     assert image.status == Image.Status.EXPIRED
     assert "expired" in image.failure_reason
     assert job.status == Job.Status.FAILED and job.is_finished
-    assert job.failure_message
+    assert job.failure_message == "The image expired before it could be downloaded."
 
 
 def test_a_refused_request_fails_with_a_reason_a_person_understands(owner, run_inline):

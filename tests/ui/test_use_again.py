@@ -18,3 +18,22 @@ def test_use_again_on_the_image_page_fills_the_form_with_the_same_prompt_and_opt
     form_page = client.get("/?prompt=a+lighthouse+at+dusk" + link).content.decode()
     assert "a lighthouse at dusk</textarea>" in form_page
     assert '<option value="256x256" selected>' in form_page
+
+
+def test_use_again_reopens_an_edit_or_a_variation_on_the_same_source(client, people, team):
+    from studio.generation.models import Job
+
+    source = stored_image(people["owner"], team=team, prompt="a lighthouse at dusk")
+    edited = stored_image(people["owner"], team=team, prompt="add a red boat", parent=source)
+    Job.objects.filter(pk=edited.job_id).update(kind=Job.Kind.EDIT, source_image=source)
+    varied = stored_image(people["owner"], team=team, prompt="", parent=source)
+    Job.objects.filter(pk=varied.job_id).update(kind=Job.Kind.VARIATION, source_image=source)
+    client.force_login(people["owner"])
+
+    page = unescape(client.get(edited.get_absolute_url()).content.decode())
+    assert f'href="/edit/?source={source.pk}&prompt=add+a+red+boat&model=dall-e-2' in page
+    edit_page = client.get(f"/edit/?source={source.pk}&prompt=add+a+red+boat&model=dall-e-2").content.decode()
+    assert "add a red boat</textarea>" in edit_page
+
+    page = unescape(client.get(varied.get_absolute_url()).content.decode())
+    assert f'href="/images/{source.pk}/variation?model=dall-e-2&size=256x256' in page

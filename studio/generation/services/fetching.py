@@ -336,13 +336,18 @@ def settle_job(job_id: int) -> None:
     if not lost:
         status, code, message = Job.Status.DONE, "", ""
     else:
-        what = "expired before they could be downloaded" if expired == lost else "could not be downloaded"
         code = "images_expired" if expired == lost else "download_failed"
+
+        def what(count: int) -> str:
+            it = "it" if count == 1 else "they"
+            return f"expired before {it} could be downloaded" if expired == lost else "could not be downloaded"
+
         if stored:
-            status, message = Job.Status.PARTIALLY_FAILED, f"{lost} of {len(statuses)} images {what}."
+            status = Job.Status.PARTIALLY_FAILED
+            message = f"{lost} of {len(statuses)} images {what(lost)}."
         else:
             status = Job.Status.FAILED
-            message = f"The image {what}." if len(statuses) == 1 else f"All {len(statuses)} images {what}."
+            message = f"The image {what(1)}." if len(statuses) == 1 else f"All {len(statuses)} images {what(lost)}."
     Job.objects.filter(pk=job_id, status=Job.Status.FETCHING).update(
         **Job().stamp(status), failure_code=code, failure_message=message
     )

@@ -117,9 +117,16 @@ def describe_estimate(query) -> str:
         except ValueError:
             return ""
     try:
+        # No figure for options the model would refuse: a price for "100x1000" would mislead.
+        if any(p.field != "prompt" for p in spec.problems(operation, {"prompt": "x", **params})):
+            return ""
         cost = estimate_cost(spec, operation, params)
     except Exception:  # half-typed options are normal while a person edits the form
         return ""
     if cost is None:
         return ""
-    return f"Estimated cost: ${cost:.3f}"
+    # With "auto" the model picks quality or size itself; the registry prices the dearest it may
+    # pick, so the figure is a ceiling, and the page says so.
+    effective = {**spec.defaults(operation), **params}
+    ceiling = "auto" in (str(effective.get("quality")), str(effective.get("size")))
+    return f"Estimated cost: {'up to ' if ceiling else ''}${cost:.3f}"
