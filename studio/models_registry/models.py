@@ -18,7 +18,8 @@ class Provider(models.Model):
         AZURE = "azure", "Azure OpenAI"
         COMPATIBLE = "compatible", "OpenAI-compatible base URL"
 
-    name = models.SlugField(max_length=60, unique=True)
+    name = models.SlugField(max_length=60, unique=True,
+                            help_text="A short id: lowercase letters, digits, hyphens (e.g. openai-main, azure-eu).")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OPENAI)
     # Kept on the server only: the admin shows ••••last4 and never renders the value.
     api_key = models.CharField(max_length=512, blank=True)

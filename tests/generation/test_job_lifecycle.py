@@ -105,3 +105,18 @@ def test_a_viewer_cannot_make_the_team_pay(people, team):
     job = services.submit_job(user=people["teammate"], team=team, model="dall-e-2", prompt="a kite",
                               params={"size": "256x256", "n": 1})
     assert job.team == team
+
+
+def test_a_partly_failed_job_shows_what_it_cost(client, owner, run_inline):
+    job = submit(owner, n=2)
+    services.run_job(job.pk)
+    first, second = job.images.order_by("index")
+    services.fetch_image(first.pk)
+    Image.objects.filter(pk=second.pk).update(url_expires_at=timezone.now() - timedelta(seconds=1))
+    services.fetch_image(second.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.PARTIALLY_FAILED
+    assert job.failure_message == "1 of 2 images expired before it could be downloaded."
+    client.force_login(owner)
+    page = client.get(f"/jobs/{job.pk}/status").content.decode()
+    assert "The provider charged $0.032 for this job, the lost images included." in page
