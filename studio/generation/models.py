@@ -73,7 +73,8 @@ class Job(models.Model):
     failure_message = models.TextField(blank=True, default="")
 
     # Storage keys of partial images streamed while the model works, newest last; replaced on the
-    # page by the final images once they are stored.
+    # page by the final images once they are stored. The files are deleted when the job settles;
+    # the keys stay as a record of what streamed.
     previews = models.JSONField(default=list, blank=True)
 
     response_created = models.BigIntegerField(null=True, blank=True)  # the API's `created`

@@ -298,11 +298,16 @@ def test_the_bucket_is_shared_and_refills(slow_provider):
 
 def test_streamed_partial_images_become_previews_newest_last(owner, run_inline):
     job = submit(owner, model="gpt-image-2", size="1024x1024", quality="low", output_format="webp")
-    run_inline(job)
-    assert job.status == Job.Status.DONE
+    services.run_job(job.pk)  # the call streams; the download has not happened yet
+    job.refresh_from_db()
     assert job.previews == [f"previews/job-{job.pk}/0.webp", f"previews/job-{job.pk}/1.webp"]
     assert all(default_storage.exists(key) for key in job.previews)
+    run_inline(job)
+    assert job.status == Job.Status.DONE
     assert job.images.get().status == Image.Status.STORED
+    # Settled: the preview files are gone, their keys remain as the record of what streamed.
+    assert job.previews == [f"previews/job-{job.pk}/0.webp", f"previews/job-{job.pk}/1.webp"]
+    assert not any(default_storage.exists(key) for key in job.previews)
 
 
 def test_previews_can_be_turned_off(owner, run_inline, settings):

@@ -348,9 +348,25 @@ def settle_job(job_id: int) -> None:
         else:
             status = Job.Status.FAILED
             message = f"The image {what(1)}." if len(statuses) == 1 else f"All {len(statuses)} images {what(lost)}."
-    Job.objects.filter(pk=job_id, status=Job.Status.FETCHING).update(
+    settled = Job.objects.filter(pk=job_id, status=Job.Status.FETCHING).update(
         **Job().stamp(status), failure_code=code, failure_message=message
     )
+    if settled:
+        discard_previews(job_id)
+
+
+def discard_previews(job_id: int) -> None:
+    """Partial images only stand in while the model works; once the job is settled their files go.
+
+    The keys stay on the job as a record of what streamed (the page shows previews of unfinished
+    jobs only). Best effort: a preview that cannot be deleted now is small and inert.
+    """
+    keys = Job.objects.filter(pk=job_id).values_list("previews", flat=True).first() or []
+    for key in keys:
+        try:
+            storage.delete_key(key)
+        except Exception:  # noqa: BLE001 - storage may be down; the files are small and inert
+            log.warning("job %s: could not delete preview %s", job_id, key)
 
 
 def enqueue_fetches_after_commit(images: list[tuple[int, object]]) -> None:

@@ -118,7 +118,8 @@ def describe_estimate(query) -> str:
             return ""
     try:
         # No figure for options the model would refuse: a price for "100x1000" would mislead.
-        if any(p.field != "prompt" for p in spec.problems(operation, {"prompt": "x", **params})):
+        # Only the options asked about count: the prompt and the pictures are not part of an estimate.
+        if any(p.field in params for p in spec.problems(operation, {"prompt": "x", **params})):
             return ""
         cost = estimate_cost(spec, operation, params)
     except Exception:  # half-typed options are normal while a person edits the form
