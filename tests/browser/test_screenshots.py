@@ -11,7 +11,8 @@ from studio.generation.models import Job
 from tests.ui.factories import picture, stored_image
 
 PAGES = ("login", "generate", "edit-start", "edit", "prepare", "image", "variation", "job-done", "job-failed",
-         "jobs", "compare", "gallery")
+         "jobs", "spend", "compare", "gallery", "search")
+LONG_MODEL = "gpt-image-2.5-sunburst"
 
 
 def _cast(people, team):
@@ -39,6 +40,8 @@ def _cast(people, team):
         "jobs": "/jobs/",
         "compare": f"/compare/{source.pk}/{child.pk}/",
         "gallery": "/gallery/",
+        "spend": "/spend/",
+        "search": "/search/?q=harbour",
     }
 
 
@@ -51,6 +54,11 @@ def _shoot(page, live_server, urls, screenshot, suffix):
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if overflow > 1:
             problems.append(f"{name}: scrolls sideways by {overflow}px")
+        # A table cell past the screen's edge is cut off even when the page itself does not scroll.
+        cut = page.evaluate("[...document.querySelectorAll('main td')].filter(c => c.getClientRects().length"
+                            " && c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length")
+        if cut:
+            problems.append(f"{name}: {cut} table cell(s) cut off at the right edge")
         missing_alt = page.evaluate("[...document.images].filter(i => !i.hasAttribute('alt')).length")
         if missing_alt:
             problems.append(f"{name}: {missing_alt} image(s) without alt")
@@ -76,3 +84,50 @@ def test_screenshots_of_the_main_pages(browser, live_server, people, team, sign_
         problems += _shoot(page, live_server, chosen, screenshot, suffix)
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+# Whether the chosen option's text fits inside its select (less the padding and the drop-down arrow).
+CLIPPED_SELECTS = """() => [...document.querySelectorAll('.job-form select')].filter(s => s.getClientRects().length).filter(s => {
+  const style = getComputedStyle(s);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+  return ctx.measureText(s.selectedOptions[0].text).width > room;
+}).map(s => `${s.name}=${s.selectedOptions[0].text} (${s.clientWidth}px)`)"""
+
+
+def test_long_model_names_fit_their_selects(browser, live_server, people, team, sign_in, screenshot):
+    owner = people["owner"]
+    image = stored_image(owner, team=team, size=(256, 256), prompt="a quiet harbour at dawn")
+    problems = []
+    for suffix, width in (("desktop", 1280), ("phone", 390)):
+        context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        sign_in(page, owner, "pw-owner")
+        for name, url, select in (("generate", f"/?model={LONG_MODEL}", "#id_model"),
+                                  ("image", image.get_absolute_url(), "#variation-form select[name=model]")):
+            page.goto(live_server.url + url)
+            page.wait_for_load_state("networkidle")
+            page.select_option(select, LONG_MODEL)
+            page.wait_for_load_state("networkidle")
+            assert page.eval_on_selector(select, "s => s.value") == LONG_MODEL
+            screenshot(page, f"long-model-{name}-{suffix}")
+            problems += [f"{name} at {width}px: {clipped}" for clipped in page.evaluate(CLIPPED_SELECTS)]
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_phone_tables_are_cards_with_every_column_in_sight(browser, live_server, people, team, sign_in):
+    stored_image(people["owner"], team=team, prompt="a lighthouse")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    sign_in(page, people["owner"], "pw-owner")
+    for url, label in (("/jobs/", "When"), ("/spend/", "Estimated (USD)")):
+        page.goto(live_server.url + url)
+        cell = page.locator(f'td[data-label="{label}"]').last
+        box = cell.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (url, box)
+        assert cell.evaluate("c => getComputedStyle(c, '::before').content") == f'"{label}"'
+        assert cell.is_visible()
+    context.close()

@@ -205,6 +205,6 @@ def test_spend_shows_a_team_to_its_members_and_who_spent_it_to_its_owners(client
     speak_as(client, people, who)
     html = client.get(reverse("spend:spend")).content.decode()
     assert ("Team Design" in html) is sees_team
-    assert ("<td>teammate</td>" in html) is sees_people
+    assert ('data-label="Person">teammate</td>' in html) is sees_people
     client.logout()
     assert client.get(reverse("spend:spend")).status_code == 302
