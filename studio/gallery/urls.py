@@ -6,6 +6,7 @@ app_name = "gallery"
 urlpatterns = [
     path("gallery/", views.my_images, name="mine"),
     path("gallery/export.zip", views.export, name="export"),
+    path("gallery/compare/", views.compare_selected, name="compare_selected"),
     path("teams/", views.teams, name="teams"),
     path("teams/<slug:slug>/", views.team_gallery, name="team"),
     path("teams/<slug:slug>/history/", views.history, name="team_history"),

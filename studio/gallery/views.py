@@ -377,3 +377,23 @@ def shared_thumb(request, token):
 
 # The generate form's option fields (= the API's parameter names) are what "Use again" carries over;
 # the form reads them back with `initial_from_query`.
+
+
+# --- compare two ticked images ----------------------------------------------------------------------
+
+
+@login_required
+def compare_selected(request):
+    """The galleries' "Compare the two selected": ?ids=a&ids=b to the compare page, older image first.
+
+    Both ids go through `visible_to`; an image this person may not see is a 404 like everywhere else.
+    """
+    ids = {int(v) for v in request.GET.getlist("ids") if v.isdigit()}
+    if len(ids) != 2:
+        messages.info(request, "Tick exactly two images to compare them.")
+        found = selectors.my_team(request.user, request.GET["team"]) if request.GET.get("team") else None
+        return redirect("gallery:team", found[0].slug) if found else redirect("gallery:mine")
+    visible = sorted(Image.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    if len(visible) != 2:
+        raise Http404("No such image.")
+    return redirect("generation:compare", visible[0], visible[1])

@@ -177,3 +177,25 @@ def test_archive_pages_on_a_phone(phone_page, browser, live_server, people, team
         screenshot(anon, "archive-share-phone")
     finally:
         stranger.close()
+
+
+def test_compare_the_two_ticked_images_by_keyboard(page, live_server, people, team, archive, sign_in, screenshot):
+    sign_in(page, people["owner"], "pw-owner")
+    page.goto(f"{live_server.url}/teams/{team.slug}/")
+    compare = page.get_by_role("button", name="Compare the two selected")
+    expect(compare).to_be_disabled()
+    boxes = page.locator('.archive-grid input[name="ids"]')
+    for i in range(3):
+        boxes.nth(i).focus()
+        page.keyboard.press("Space")
+        (expect(compare).to_be_enabled if i == 1 else expect(compare).to_be_disabled)()
+    expect(page.locator("[data-compare-hint]")).to_contain_text("untick 1")
+    boxes.nth(2).focus()
+    page.keyboard.press("Space")
+    expect(compare).to_be_enabled()
+    screenshot(page, "archive-compare-ticked")
+    first, second = (int(boxes.nth(i).get_attribute("value")) for i in (0, 1))
+    compare.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/compare/{min(first, second)}/{max(first, second)}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Compare image")

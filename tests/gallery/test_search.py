@@ -66,3 +66,25 @@ def test_scope_words_in_a_prompt_reveal_nothing(client, people, team, make_image
     make_image(people["outsider"], None, prompt=f"o{people['owner'].pk} t{team.pk} secret")
     client.force_login(people["owner"])
     assert _ids(client, "secret") == set()
+
+
+def test_results_show_the_prompt_with_the_words_marked(client, people, team, make_image):
+    make_image(people["owner"], team, prompt="a <b>quiet</b> harbour at dawn, fishing boats")
+    make_image(people["teammate"], team, prompt="stormy sea", revised_prompt="Waves crash under a lighthouse beam")
+    client.force_login(people["owner"])
+    page = client.get(reverse("gallery:search"), {"q": "boat"}).content.decode()
+    assert "a &lt;b&gt;quiet&lt;/b&gt; harbour at dawn, fishing <mark>boats</mark>" in page  # escaped, whole word marked
+    page = client.get(reverse("gallery:search"), {"q": "lighthouse"}).content.decode()
+    assert '<span class="muted">Revised:</span> Waves crash under a <mark>lighthouse</mark> beam' in page
+
+
+def test_long_prompts_are_cut_around_the_match():
+    from studio.gallery.templatetags.gallery_search import LENGTH, snippet
+
+    prompt = " ".join(["word"] * 40) + " a lighthouse " + " ".join(["tail"] * 40)
+    found = snippet(prompt, "", "lighthouse -fog OR")
+    assert found.matched and not found.revised
+    assert "<mark>lighthouse</mark>" in found.html
+    assert found.html.startswith("…") and found.html.endswith("…")
+    assert len(str(found.html).replace("<mark>", "").replace("</mark>", "")) <= LENGTH + 2
+    assert snippet("a teapot", "", "unicorn").matched is False
