@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from studio.standin.painter import paint
 from tests.gallery.factories import make_image
+from tests.browser.pictures import loaded
 
 
 def _picture(prompt: str, seed: int) -> bytes:
@@ -44,10 +45,6 @@ def archive(transactional_db, people, team):
     return made
 
 
-def _loaded(img) -> bool:
-    return img.evaluate("img => img.complete && img.naturalWidth > 0")
-
-
 def test_find_follow_share_export_trash(page, browser, live_server, people, team, archive, sign_in, screenshot):
     base = live_server.url
     sign_in(page, people["owner"], "pw-owner")
@@ -61,7 +58,7 @@ def test_find_follow_share_export_trash(page, browser, live_server, people, team
     for i in range(4):
         results.nth(i).scroll_into_view_if_needed()
         expect(results.nth(i)).to_have_js_property("complete", True)
-        assert _loaded(results.nth(i))
+        assert loaded(results.nth(i))
     screenshot(page, "archive-search")
 
     # Follow the family: the root shows its children; a grandchild shows the breadcrumb; the tree shows all.
@@ -75,7 +72,7 @@ def test_find_follow_share_export_trash(page, browser, live_server, people, team
     expect(crumbs.nth(0)).to_contain_text(f"Image {archive['root'].pk}")
     expect(crumbs.nth(1)).to_contain_text(f"Image {archive['child'].pk}")
     expect(page.locator(".image-full img")).to_have_js_property("complete", True)
-    assert _loaded(page.locator(".image-full img"))
+    assert loaded(page.locator(".image-full img"))
     screenshot(page, "archive-lineage")
     page.get_by_role("link", name="Whole family tree").click()
     expect(page.locator(".tree .tree-node")).to_have_count(4)
@@ -94,7 +91,7 @@ def test_find_follow_share_export_trash(page, browser, live_server, people, team
         anon = stranger.new_page()
         anon.goto(link)
         expect(anon.get_by_text("as a linocut")).to_be_visible()
-        assert _loaded(anon.locator(".shared img"))
+        assert loaded(anon.locator(".shared img"))
         expect(anon.get_by_role("link", name="My images")).to_have_count(0)
         screenshot(anon, "archive-share")
         # Nothing else is reachable from there.
@@ -129,7 +126,7 @@ def test_find_follow_share_export_trash(page, browser, live_server, people, team
     assert page.goto(child_url).status == 404
     page.goto(base + "/trash/")
     expect(page.locator(".trashed")).to_have_count(1)
-    assert _loaded(page.locator(".trashed img"))
+    assert loaded(page.locator(".trashed img"))
     screenshot(page, "archive-trash")
     page.get_by_role("button", name="Restore").click()
     expect(page.get_by_text("Restored.")).to_be_visible()
@@ -173,7 +170,7 @@ def test_archive_pages_on_a_phone(phone_page, browser, live_server, people, team
     try:
         anon = stranger.new_page()
         anon.goto(base + link.get_absolute_url())
-        assert _loaded(anon.locator(".shared img"))
+        assert loaded(anon.locator(".shared img"))
         screenshot(anon, "archive-share-phone")
     finally:
         stranger.close()

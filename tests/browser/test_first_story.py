@@ -3,6 +3,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.pictures import loaded, natural_width
+
 
 def test_sign_in_generate_and_browse(page, live_server, celery_worker_thread, people, sign_in, screenshot):
     sign_in(page, people["owner"], "pw-owner")
@@ -25,7 +27,7 @@ def test_sign_in_generate_and_browse(page, live_server, celery_worker_thread, pe
     thumbs = page.locator(".grid img")
     expect(thumbs).to_have_count(2)
     for i in range(2):
-        assert thumbs.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+        assert loaded(thumbs.nth(i))
     screenshot(page, "gallery-after-generate")
 
     thumbs.first.click()
@@ -34,5 +36,5 @@ def test_sign_in_generate_and_browse(page, live_server, celery_worker_thread, pe
     expect(page.locator(".facts")).to_contain_text("dall-e-2")
     expect(page.locator(".facts")).to_contain_text("256x256")
     expect(page.locator(".facts")).to_contain_text("owner")
-    assert page.locator(".image-full img").evaluate("img => img.complete && img.naturalWidth === 256")
+    assert natural_width(page.locator(".image-full img")) == 256
     screenshot(page, "image-page")

@@ -11,6 +11,7 @@ from studio.generation import uploads
 from studio.generation.models import Job
 
 from tests.ui.factories import picture, stored_image
+from tests.browser.pictures import natural_width
 
 
 def test_status_previews_and_results_arrive_without_reload(page, live_server, people, sign_in, screenshot):
@@ -39,7 +40,7 @@ def test_status_previews_and_results_arrive_without_reload(page, live_server, pe
     expect(status).to_contain_text("Preview 1, still working")
     Job.objects.filter(pk=job.pk).update(previews=keys)
     expect(status).to_contain_text("Preview 2, still working")
-    assert status.locator("img[data-preview]").evaluate("img => img.complete && img.naturalWidth === 64")
+    assert natural_width(status.locator("img[data-preview]")) == 64
     screenshot(page, "job-previews-desktop")
 
     # Downloading 1 of 2, then done: the final images replace the previews.
