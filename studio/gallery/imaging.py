@@ -78,9 +78,35 @@ def make_thumbnail(path, *, size: int | None = None) -> tuple[bytes, int, int]:
     size = size or settings.STUDIO_THUMBNAIL_SIZE
     with PILImage.open(path) as im:
         im.draft("RGB", (size, size))  # lets JPEG decode at a reduced scale
-        im.thumbnail((size, size), PILImage.Resampling.LANCZOS)
-        if im.mode not in ("RGB", "RGBA"):
-            im = im.convert("RGBA" if "A" in im.getbands() or im.mode == "P" else "RGB")
-        out = io.BytesIO()
-        im.save(out, "WEBP", quality=78, method=4)
-        return out.getvalue(), im.width, im.height
+        return _thumbnail_of(im, size)
+
+
+def inspect_with_thumbnail(path, *, size: int | None = None) -> tuple[ImageFacts, tuple[bytes, int, int] | None]:
+    """`inspect_image_file` and `make_thumbnail` from a single decode (the store path does both).
+
+    The thumbnail is None when it cannot be made: the original is what must be kept.
+    """
+    try:
+        im = open_within_limit(path)
+    except TooManyPixels:
+        raise
+    except Exception as exc:  # Pillow raises many types for broken data
+        raise BadImage(f"The downloaded file is not a complete image ({type(exc).__name__}).") from exc
+    with im:
+        if im.format not in CONTENT_TYPES:
+            raise BadImage(f"The downloaded file is a {im.format or 'unknown'} file, not an image format Studio keeps.")
+        facts = ImageFacts(CONTENT_TYPES[im.format], im.width, im.height)
+        try:
+            thumb = _thumbnail_of(im, size or settings.STUDIO_THUMBNAIL_SIZE)
+        except Exception:  # noqa: BLE001
+            thumb = None
+    return facts, thumb
+
+
+def _thumbnail_of(im: PILImage.Image, size: int) -> tuple[bytes, int, int]:
+    im.thumbnail((size, size), PILImage.Resampling.LANCZOS)
+    if im.mode not in ("RGB", "RGBA"):
+        im = im.convert("RGBA" if "A" in im.getbands() or im.mode == "P" else "RGB")
+    out = io.BytesIO()
+    im.save(out, "WEBP", quality=78, method=2)  # method 2: half the encode time of 4 for ~6% more bytes
+    return out.getvalue(), im.width, im.height

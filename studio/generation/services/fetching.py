@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from studio.gallery import storage
-from studio.gallery.imaging import BadImage, extension_for, inspect_image_file, make_thumbnail
+from studio.gallery.imaging import BadImage, extension_for, inspect_image_file, inspect_with_thumbnail
 from studio.gallery.models import Image
 
 from ..models import Job
@@ -261,7 +261,7 @@ def _slots() -> threading.BoundedSemaphore:
 
 def store_spooled_image(image: Image) -> None:
     try:
-        facts = inspect_image_file(image.spool_path)
+        facts, thumbnail = inspect_with_thumbnail(image.spool_path)  # one decode for both
     except BadImage as exc:  # b64 bytes are checked here for the first time
         _discard(image.spool_path)
         Image.objects.filter(pk=image.pk).update(spool_path="")
@@ -270,11 +270,9 @@ def store_spooled_image(image: Image) -> None:
     key = image.storage_key or storage.image_key(
         owner_id=image.owner_id, team_id=image.team_id, extension=extension_for(facts.content_type), name=image.uuid.hex
     )
-    try:
-        thumb, thumb_w, thumb_h = make_thumbnail(image.spool_path)
-    except Exception as exc:  # noqa: BLE001 - the original is what must be kept
-        log.warning("image %s: no thumbnail (%s)", image.pk, exc)
-        thumb, thumb_w, thumb_h = None, None, None
+    if thumbnail is None:  # the original is what must be kept
+        log.warning("image %s: no thumbnail could be made", image.pk)
+    thumb, thumb_w, thumb_h = thumbnail or (None, None, None)
     digest = _sha256_of(image.spool_path)
     size = os.path.getsize(image.spool_path)
     thumb_key = storage.thumb_key_for(key) if thumb else ""
