@@ -19,6 +19,7 @@ from studio.models_registry.registry import UnknownModel, get_model
 
 from . import selectors, services, ui_services, uploads
 from .forms import EditForm, GenerateForm, VariationForm, initial_from_query
+from .links import generate_form_url
 from .models import Job
 
 def _visible_image(user, pk):
@@ -260,15 +261,11 @@ def _status_context(request, job):
     images = list(job.images.all())
     revised = next((i.revised_prompt for i in images if i.revised_prompt), "")
     return {"job": job, "images": images, "progress": ui_services.progress(job, images), "revised": revised,
-            "may_retry": job.owner_id == request.user.pk, "retry_query": urlencode(_retry_query(job)),
-            "revised_query": urlencode({**_retry_query(job), "prompt": revised})}
-
-
-def _retry_query(job):
-    query = {"prompt": job.prompt, "model": job.model}
-    query.update({k: v for k, v in job.params.items() if k in ("size", "n", "quality", "style", "background",
-                                                                "output_format", "output_compression", "moderation")})
-    return query
+            "may_retry": job.owner_id == request.user.pk,
+            "change_prompt_url": generate_form_url(prompt=job.prompt, model=job.model, params=job.params,
+                                                   team_id=job.team_id),
+            "revised_url": generate_form_url(prompt=revised, model=job.model, params=job.params,
+                                             team_id=job.team_id)}
 
 
 @login_required
