@@ -229,6 +229,21 @@ def test_status_shows_queue_position_and_downloads(owner_client, people):
     assert "Next in the queue" in html
 
 
+def test_polled_status_fragment_does_not_look_up_the_provider(owner_client, people):
+    """The banner belongs to whole pages; the fragment htmx fetches every second must not pay for it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    job = Job.objects.create(owner=people["owner"], model="dall-e-2", prompt="a", params={"n": 1})
+    with CaptureQueriesContext(connection) as fragment:
+        owner_client.get(reverse("generation:job_status", args=[job.pk]))
+    assert not [q for q in fragment.captured_queries if "models_registry_provider" in q["sql"]]
+    with CaptureQueriesContext(connection) as page:
+        html = owner_client.get(reverse("generation:job", args=[job.pk])).content.decode()
+    assert [q for q in page.captured_queries if "models_registry_provider" in q["sql"]]
+    assert "local stand-in" in html
+
+
 def test_failed_job_shows_reason_and_try_again_keeps_everything(client, people, make_image):
     image = make_image(people["owner"])
     job = Job.objects.create(owner=people["owner"], kind="edit", model="dall-e-2", prompt="gore", status="failed",
