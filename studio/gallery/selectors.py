@@ -220,13 +220,6 @@ def is_favourite(user, image) -> bool:
     return Favourite.objects.filter(user=user, image=image).exists()
 
 
-def tag_choices(user, image) -> list[Tag]:
-    """The tags that may go on this image: its team's, or its owner's for a private image."""
-    if image.team_id:
-        return list(Tag.objects.filter(team_id=image.team_id))
-    return list(Tag.objects.filter(owner_id=image.owner_id))
-
-
 # --- lineage --------------------------------------------------------------------------------------
 
 # Recursive CTEs: both PostgreSQL and SQLite have them, so lineage costs the same two or three

@@ -14,10 +14,6 @@ from .models import Favourite, Image, ShareLink, Tag
 log = logging.getLogger(__name__)
 
 
-class NotAllowed(Exception):
-    """The person may look at the image but not do this to it."""
-
-
 def trash_image(image: Image, *, now=None) -> None:
     Image.objects.filter(pk=image.pk, deleted_at__isnull=True).update(deleted_at=now or timezone.now())
 
