@@ -17,7 +17,7 @@ from PIL import ImageOps
 
 from studio.gallery import storage
 from studio.gallery.imaging import TooManyPixels, open_within_limit
-from studio.models_registry.registry import ModelSpec, Problem, UploadInfo
+from studio.models_registry.registry import ModelSpec, Problem, UploadInfo, megabytes
 
 # Uploads are photos and renders, not posters: refuse what claims more pixels than this.
 # One limit for every picture a person sends (the picture, a mask, a reference), checked before reading.
@@ -58,13 +58,6 @@ class Measured:
     def describe(self) -> str:
         i = self.info
         return f"{i.norm_format.upper()}, {i.width}x{i.height}, {megabytes(i.bytes)}"
-
-
-def megabytes(n: int) -> str:
-    if n < 1024 * 1024:
-        return f"{max(n / 1024, 0.1):.0f} KB" if n >= 1024 else f"{n} bytes"
-    mb = n / (1024 * 1024)
-    return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
 
 
 def _open(data: bytes) -> PILImage.Image:

@@ -508,8 +508,8 @@ class ModelSpec:
             out.append(Problem(field_name, f"{which} is {img.norm_format.upper() or 'of unknown type'}; {self.name} "
                                            f"accepts {_or_list([f.upper() for f in formats])}."))
         if max_bytes is not None and img.bytes >= max_bytes:
-            out.append(Problem(field_name, f"{which} is {_megabytes(img.bytes)}; {self.name} accepts files under "
-                                           f"{_megabytes(max_bytes)}."))
+            out.append(Problem(field_name, f"{which} is {megabytes(img.bytes)}; {self.name} accepts files under "
+                                           f"{megabytes(max_bytes)}."))
         return out
 
     # ----------------------------------------------------------------------------------------------
@@ -613,7 +613,10 @@ class ModelSpec:
         return kwargs
 
 
-def _megabytes(n: int) -> str:
+def megabytes(n: int) -> str:
+    """A file size for a person: "4 MB", "1.5 MB", "300 KB", "12 bytes"."""
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
     mb = n / (1024 * 1024)
     return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
 
