@@ -10,7 +10,7 @@ from django import forms
 
 from studio.accounts.models import teams_where_user_can_create
 from studio.gallery.models import Image
-from studio.models_registry.providers import available_models, default_model, get_provider
+from studio.models_registry.providers import available_models, get_provider, newest_model
 from studio.models_registry.registry import UnknownModel, get_model
 
 from . import uploads
@@ -72,7 +72,8 @@ class JobForm(forms.Form):
         self.user = user
         self.spec = None
         self.provider = get_provider()
-        self.models = [spec for spec in available_models(self.provider) if spec.supports(self.operation)]
+        available = available_models(self.provider)
+        self.models = [spec for spec in available if spec.supports(self.operation)]
         self.fields["model"].choices = [(spec.name, spec.menu_label or spec.label) for spec in self.models]
         teams = teams_where_user_can_create(user)
         self.fields["team"].queryset = teams
@@ -86,7 +87,7 @@ class JobForm(forms.Form):
             if chosen not in names:
                 chosen = preferred_model if preferred_model in names else None
             if chosen is None:
-                fallback = default_model(self.provider)
+                fallback = newest_model(available)
                 chosen = fallback.name if fallback and fallback.name in names else (names[0] if names else None)
             self.initial["model"] = chosen
             source = getattr(self, "source", None)

@@ -275,7 +275,11 @@ def available_models(provider: ProviderConfig, *, today: dt.date | None = None) 
 
 def default_model(provider: ProviderConfig, *, today: dt.date | None = None) -> ModelSpec | None:
     """The newest available model, preferring ones not about to shut down."""
-    models = available_models(provider, today=today)
+    return newest_model(available_models(provider, today=today), today=today)
+
+
+def newest_model(models: list[ModelSpec], *, today: dt.date | None = None) -> ModelSpec | None:
+    """`default_model`'s choice among a menu already in hand (a form has asked the provider once)."""
     if not models:
         return None
     today = today or dt.date.today()
