@@ -47,6 +47,14 @@ def _image_or_404(request, pk):
     return image
 
 
+def _my_team_or_404(request, slug):
+    """The team and this person's role in it; a team they are not in is a 404 like a missing one."""
+    found = selectors.my_team(request.user, slug)
+    if found is None:
+        raise Http404("No such team.")
+    return found
+
+
 def _model_names() -> list[str]:
     try:
         return [spec.name for spec in all_models()]
@@ -85,10 +93,7 @@ def teams(request):
 
 @login_required
 def team_gallery(request, slug):
-    found = selectors.my_team(request.user, slug)
-    if found is None:
-        raise Http404("No such team.")
-    team, role = found
+    team, role = _my_team_or_404(request, slug)
     filters = selectors.Filters.from_query(request.GET)
     page = selectors.gallery_page(request.user, selectors.team_images(request.user, team), filters,
                                   request.GET.get("after"))
@@ -110,12 +115,7 @@ def search(request):
 
 @login_required
 def history(request, slug=None):
-    team = role = None
-    if slug is not None:
-        found = selectors.my_team(request.user, slug)
-        if found is None:
-            raise Http404("No such team.")
-        team, role = found
+    team = _my_team_or_404(request, slug)[0] if slug is not None else None
     page = selectors.history_page(request.user, team=team, cursor=request.GET.get("after"))
     for job in page.items:
         job.use_again_url = use_again_url(job)
@@ -325,11 +325,9 @@ def export(request):
         queryset = queryset.filter(pk__in=ids)
         scope = "selection"
     elif request.GET.get("team"):
-        found = selectors.my_team(request.user, request.GET["team"])
-        if found is None:
-            raise Http404("No such team.")
-        queryset = queryset.filter(team=found[0])
-        scope = found[0].slug
+        team, _ = _my_team_or_404(request, request.GET["team"])
+        queryset = queryset.filter(team=team)
+        scope = team.slug
     else:
         queryset = queryset.filter(owner=request.user)
     queryset = selectors.Filters.from_query(request.GET).apply(queryset, request.user)
