@@ -242,9 +242,7 @@ def variation(request, pk):
         form = VariationForm(user=request.user, source=source, upload_key=key, preferred_model=source.model,
                              preferred_team=source.team, initial=initial_from_query(request.GET))
         status = 200
-    context = _picture_context(request, form, source, key)
-    context["prepare_url"] = reverse("generation:prepare") + "?" + urlencode({"source": source.pk, "for": "variation"})
-    return render(request, "generation/variation.html", context, status=status)
+    return render(request, "generation/variation.html", _picture_context(request, form, source, key), status=status)
 
 
 # --- jobs and live status ---------------------------------------------------------------------------
