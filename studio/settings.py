@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": max(STUDIO_SWEEP_SECONDS, 5.0), "priority": STUDIO_PRIORITY_SWEEP},
     },
     # Images in the trash longer than STUDIO_TRASH_DAYS leave for good, storage objects included.
+    # Uploaded pictures that no job used, a day after they were uploaded.
+    "purge-orphan-uploads": {
+        "task": "studio.generation.tasks.purge_orphan_uploads",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"queue": "fetch", "expires": 60 * 60},
+    },
     "purge-trash": {
         "task": "studio.gallery.tasks.purge_trash",
         "schedule": 24 * 60 * 60.0,

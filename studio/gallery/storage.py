@@ -73,3 +73,15 @@ def iter_key(key: str, chunk_size: int = 64 * 1024):
     with fh:
         while chunk := fh.read(chunk_size):
             yield chunk
+
+
+def walk_keys(prefix: str):
+    """Every key below `prefix` (a folder, e.g. "uploads"), for filesystem and S3 storages alike."""
+    try:
+        folders, files = default_storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{prefix}/{name}"
+    for folder in folders:
+        yield from walk_keys(f"{prefix}/{folder}")

@@ -21,3 +21,10 @@ def sweep() -> None:
     from . import sweeper
 
     sweeper.sweep()
+
+
+@shared_task(ignore_result=True)
+def purge_orphan_uploads() -> None:
+    from . import uploads
+
+    uploads.purge_orphan_uploads()

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageOps
 
@@ -266,3 +268,26 @@ def usable_key(user, key: str) -> bool:
 def read_key(key: str) -> bytes:
     with storage.open_key(key) as fh:
         return fh.read()
+
+
+def purge_orphan_uploads(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete uploaded pictures (and adapted copies) that no job ever used, a day after upload.
+
+    A picture a job used stays: it is an input of the archive's lineage, and "Try again" needs it.
+    Returns how many files were deleted.
+    """
+    from .models import Job
+
+    used = set()
+    inputs = Job.objects.exclude(kind=Job.Kind.GENERATE).values_list("input_keys", "mask_key")
+    for input_keys, mask_key in inputs.iterator():
+        used.update(input_keys or [])
+        used.add(mask_key)
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    for key in storage.walk_keys("uploads"):
+        if key in used or default_storage.get_modified_time(key) > cutoff:
+            continue
+        storage.delete_key(key)
+        deleted += 1
+    return deleted
