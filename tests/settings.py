@@ -1,7 +1,8 @@
 """Settings for the test suite: the app's settings, pointed at what this machine has.
 
 PostgreSQL and Redis on 127.0.0.1 are used when they answer (CI has them); otherwise SQLite and an
-embedded Redis, so a bare machine still runs every test. Env vars win over both.
+embedded Redis, so a bare machine still runs every test. Env vars win over both, and
+STUDIO_TEST_EMBEDDED=1 ignores the local servers, to try the bare-machine path where they run.
 """
 import atexit
 import os
@@ -14,14 +15,16 @@ _var = Path(tempfile.mkdtemp(prefix="studio-test-"))
 os.environ.setdefault("STUDIO_VAR_DIR", str(_var))
 os.environ.setdefault("DEBUG", "true")
 
+_probe = os.environ.get("STUDIO_TEST_EMBEDDED", "") not in ("1", "true", "yes")
+
 if "DATABASE_URL" not in os.environ:
-    if port_is_open("127.0.0.1", 5432):
+    if _probe and port_is_open("127.0.0.1", 5432):
         os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/studio"
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{_var / 'studio.sqlite3'}"
 
 if "REDIS_URL" not in os.environ:
-    if port_is_open("127.0.0.1", 6379):
+    if _probe and port_is_open("127.0.0.1", 6379):
         # A database number of its own, so tests never read the messages of a dev server on db 0.
         os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/9"
     else:
