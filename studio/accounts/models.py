@@ -22,9 +22,7 @@ class Team(models.Model):
 
     def lets_spend(self, user) -> bool:
         """Owners and members may make jobs for the team (the team pays); viewers only look."""
-        return self.memberships.filter(
-            user=user, role__in=[Membership.Role.OWNER, Membership.Role.MEMBER]
-        ).exists()
+        return self.memberships.filter(user=user, role__in=Membership.CREATOR_ROLES).exists()
 
     def role_of(self, user) -> str | None:
         membership = self.memberships.filter(user=user).only("role").first()
@@ -37,6 +35,9 @@ class Membership(models.Model):
         MEMBER = "member", "Member"
         VIEWER = "viewer", "Viewer"
 
+    # Viewers may look at the team's images but not spend the team's money.
+    CREATOR_ROLES = (Role.OWNER, Role.MEMBER)
+
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
@@ -48,14 +49,14 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.team} ({self.role})"
 
-    @property
-    def can_create(self) -> bool:
-        """Viewers may look at the team's images but not spend the team's money."""
-        return self.role in (self.Role.OWNER, self.Role.MEMBER)
+
+def owned_by_or_shared_with(user) -> models.Q:
+    """Rows (images, jobs) that `user` owns or that are shared with a team `user` belongs to, any role.
+
+    A subquery rather than a join keeps the queries free of DISTINCT, which matters at a million rows.
+    """
+    return models.Q(owner=user) | models.Q(team_id__in=Membership.objects.filter(user=user).values("team_id"))
 
 
 def teams_where_user_can_create(user):
-    return Team.objects.filter(
-        memberships__user=user,
-        memberships__role__in=[Membership.Role.OWNER, Membership.Role.MEMBER],
-    )
+    return Team.objects.filter(memberships__user=user, memberships__role__in=Membership.CREATOR_ROLES)

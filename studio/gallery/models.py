@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from studio.accounts.models import Membership, owned_by_or_shared_with
+
 LIVE = models.Q(deleted_at__isnull=True)
 
 
@@ -16,14 +18,10 @@ class ImageQuerySet(models.QuerySet):
 
         Your own images, and images shared with a team you belong to (any role). Trashed images
         are out of sight here; the trash view asks for them explicitly through `in_trash_of`.
-        A subquery rather than a join keeps this free of DISTINCT, which matters at a million rows.
         """
         if not user.is_authenticated:
             return self.none()
-        from studio.accounts.models import Membership
-
-        my_teams = Membership.objects.filter(user=user).values("team_id")
-        return self.filter(models.Q(owner=user) | models.Q(team_id__in=my_teams), deleted_at__isnull=True)
+        return self.filter(owned_by_or_shared_with(user), deleted_at__isnull=True)
 
     def in_trash_of(self, user):
         if not user.is_authenticated:
@@ -142,16 +140,16 @@ class Image(models.Model):
 
     def can_remove_from_team(self, user, role: str | None) -> bool:
         """A team's owner may take an image out of the team (it goes back to being private)."""
-        return self.team_id is not None and (self.is_owned_by(user) or role == "owner")
+        return self.team_id is not None and (self.is_owned_by(user) or role == Membership.Role.OWNER)
 
     def can_tag(self, user, role: str | None) -> bool:
         """Tags belong to the team (or to the owner of a private image); viewers look, they do not label."""
         if self.is_owned_by(user):
             return True
-        return self.team_id is not None and role in ("owner", "member")
+        return self.team_id is not None and role in Membership.CREATOR_ROLES
 
     def can_share(self, user, role: str | None) -> bool:
-        return self.is_owned_by(user) or (self.team_id is not None and role == "owner")
+        return self.is_owned_by(user) or (self.team_id is not None and role == Membership.Role.OWNER)
 
 
 class Favourite(models.Model):

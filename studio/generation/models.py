@@ -3,17 +3,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from studio.accounts.models import owned_by_or_shared_with
+
 
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one door for reading jobs: your own, and your teams' (every role may look)."""
         if not user.is_authenticated:
             return self.none()
-        from studio.accounts.models import Membership
-
-        # A subquery, as for images: no join, so no DISTINCT over a large table.
-        my_teams = Membership.objects.filter(user=user).values("team_id")
-        return self.filter(models.Q(owner=user) | models.Q(team_id__in=my_teams))
+        return self.filter(owned_by_or_shared_with(user))
 
     def unfinished(self):
         return self.exclude(status__in=Job.FINISHED)
