@@ -74,7 +74,7 @@ class JobForm(forms.Form):
         self.provider = get_provider()
         available = available_models(self.provider)
         self.models = [spec for spec in available if spec.supports(self.operation)]
-        self.fields["model"].choices = [(spec.name, spec.menu_label or spec.label) for spec in self.models]
+        self.fields["model"].choices = [(spec.name, spec.menu_text) for spec in self.models]
         teams = teams_where_user_can_create(user)
         self.fields["team"].queryset = teams
         if self.operation != Job.Kind.GENERATE:

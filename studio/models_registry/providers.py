@@ -293,7 +293,7 @@ def newest_model(models: list[ModelSpec], *, today: dt.date | None = None) -> Mo
 
 def model_choices(provider: ProviderConfig, *, today: dt.date | None = None) -> list[tuple[str, str]]:
     """(value, label) pairs for a model <select>."""
-    return [(spec.name, spec.menu_label or spec.name) for spec in available_models(provider, today=today)]
+    return [(spec.name, spec.menu_text) for spec in available_models(provider, today=today)]
 
 
 def forget_listing(provider: ProviderConfig) -> None:

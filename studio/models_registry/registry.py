@@ -244,6 +244,11 @@ class ModelSpec:
         return self.name
 
     @property
+    def menu_text(self) -> str:
+        """What a model <select> shows: the provider-aware label when there is one, else the name."""
+        return self.menu_label or self.name
+
+    @property
     def variation_via(self) -> str | None:
         """How a variation is made: "endpoint" (/images/variations) or "edit" (an unmasked edit)."""
         return self.variation
@@ -559,7 +564,7 @@ class ModelSpec:
         return {
             "name": self.name,
             "label": self.label,
-            "menu_label": self.menu_label or self.name,
+            "menu_label": self.menu_text,
             "family": self.family,
             "streams": self.streams,
             "returns": "url" if "response_format" in self.options else "b64_json",
