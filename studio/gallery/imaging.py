@@ -23,6 +23,11 @@ def extension_for(content_type: str, default: str = "png") -> str:
     return EXTENSION_BY_CONTENT_TYPE.get(content_type, default)
 
 
+def extension_for_format(fmt: str) -> str:
+    """A file extension for a format as the API and the registry name it ("jpeg" -> "jpg"); png if unknown."""
+    return extension_for(CONTENT_TYPE_BY_EXTENSION.get(str(fmt).lower(), "image/png"))
+
+
 class BadImage(ValueError):
     """The bytes are not an image we can keep (truncated, corrupt, unknown format, too large)."""
 

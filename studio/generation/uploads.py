@@ -18,7 +18,7 @@ from PIL import Image as PILImage
 from PIL import ImageOps
 
 from studio.gallery import storage
-from studio.gallery.imaging import TooManyPixels, open_within_limit
+from studio.gallery.imaging import TooManyPixels, extension_for_format, open_within_limit
 from studio.models_registry.registry import ModelSpec, Problem, UploadInfo, megabytes
 
 # Uploads are photos and renders, not posters: refuse what claims more pixels than this.
@@ -26,7 +26,6 @@ from studio.models_registry.registry import ModelSpec, Problem, UploadInfo, mega
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 EXIF_ORIENTATION = 0x0112
 FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp", "GIF": "gif", "MPO": "jpeg"}
-EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
 ROTATION_WORDS = {
     2: "mirrored", 3: "upside down", 4: "mirrored upside down", 5: "mirrored and turned",
     6: "turned a quarter to the left", 7: "mirrored and turned", 8: "turned a quarter to the right",
@@ -249,7 +248,7 @@ def _encode(im: PILImage.Image, fmt: str) -> bytes:
 
 def store(user, data: bytes, fmt: str) -> str:
     """Keep an upload (a picture, a mask, a reference) under a key of this person's upload area."""
-    key = storage.upload_key(owner_id=user.pk, extension=EXTENSIONS.get(fmt, "png"))
+    key = storage.upload_key(owner_id=user.pk, extension=extension_for_format(fmt))
     return storage.save_bytes(key, data)
 
 

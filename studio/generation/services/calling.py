@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from studio.gallery import storage
-from studio.gallery.imaging import CONTENT_TYPE_BY_EXTENSION, content_type_for_key, extension_for
+from studio.gallery.imaging import content_type_for_key, extension_for_format
 from studio.gallery.models import Image
 from studio.models_registry.errors import Failure, classify
 from studio.models_registry.pricing import actual_cost
@@ -242,8 +242,7 @@ def _add_usage(total: dict, more: dict) -> dict:
 
 def _keep_preview(job: Job, previews: list[str], data: bytes, output_format: str) -> None:
     """Best effort: a preview that cannot be stored is skipped, the final image is what matters."""
-    extension = extension_for(CONTENT_TYPE_BY_EXTENSION.get(output_format, "image/png"))
-    key = f"previews/job-{job.pk}/{len(previews)}.{extension}"
+    key = f"previews/job-{job.pk}/{len(previews)}.{extension_for_format(output_format)}"
     try:
         storage.save_bytes(key, data)
         previews.append(key)
