@@ -7,7 +7,7 @@ from django import template
 
 from studio.gallery.models import Image
 
-from ..forms import VariationForm
+from ..forms import OPTION_FIELDS, VariationForm
 from ..links import use_again_url, use_revised_prompt_url
 
 register = template.Library()
@@ -24,8 +24,9 @@ def image_actions(context, image):
     if image.is_stored:
         form = VariationForm(user=user, source=image, preferred_model=image.model, preferred_team=image.team,
                              initial={"n": 2})
-        for name in ("quality", "background", "output_format", "output_compression", "input_fidelity", "style"):
-            form.fields.pop(name, None)  # the page keeps it short; the full form has every option
+        for name in OPTION_FIELDS:  # the page keeps it short (size and count); the full form has every option
+            if name not in ("size", "n"):
+                form.fields.pop(name, None)
     return {
         "image": image,
         "request": request,
