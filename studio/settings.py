@@ -7,6 +7,8 @@ and the local stand-in Images API while no OPENAI_API_KEY is given. Production s
 import secrets
 from pathlib import Path
 
+from botocore.config import Config as BotoConfig
+
 from .env import (
     ConfigurationError,
     database_from_url,
@@ -120,8 +122,6 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # The DB stores storage keys, never URLs. Filesystem by default; S3 (or MinIO) when a bucket is named.
 S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
-    from botocore.config import Config as BotoConfig
-
     _image_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

@@ -7,6 +7,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("studio.generation.urls")),
-    path("", include(("studio.generation.spend_views", "spend"))),
     path("", include("studio.gallery.urls")),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Count
 
 from .models import Membership, Team
 
@@ -17,8 +18,6 @@ class TeamAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(_members=Count("memberships", distinct=True))
 
     @admin.display(description="Members", ordering="_members")

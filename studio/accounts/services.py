@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -24,8 +26,6 @@ def ensure_demo_user(*, username: str = "demo", password: str | None = None):
     User = get_user_model()
     if User.objects.exists():
         return None
-    import secrets
-
     password = password or secrets.token_urlsafe(9)
     user = User.objects.create_superuser(username=username, email="", password=password)
     team, _ = Team.objects.get_or_create(name="Demo team")

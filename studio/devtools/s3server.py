@@ -6,6 +6,9 @@ resume it, or kill it, exactly as an object store misbehaves in production.
 import signal
 import subprocess
 
+import boto3
+from botocore.config import Config
+
 from .processes import free_port, python, stop, wait_for_port
 
 ACCESS_KEY = "studio-test"
@@ -33,9 +36,6 @@ class MotoS3Server:
         return self
 
     def client(self):
-        import boto3
-        from botocore.config import Config
-
         return boto3.client(
             "s3", endpoint_url=self.endpoint_url, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
             region_name=REGION,
@@ -57,8 +57,6 @@ class MotoS3Server:
 
     def storage_settings(self, *, presign_seconds: int = 300) -> dict:
         """A Django STORAGES["default"] entry pointing at this server."""
-        from botocore.config import Config
-
         return {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {

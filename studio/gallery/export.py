@@ -11,6 +11,8 @@ import json
 import tempfile
 import zipfile
 
+from django.utils import timezone
+
 from . import storage
 
 CHUNK = 64 * 1024
@@ -113,6 +115,4 @@ def stream_zip(images):
 
 
 def _now_tuple():
-    from django.utils import timezone
-
     return timezone.now().timetuple()[:6]

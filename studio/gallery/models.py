@@ -3,11 +3,14 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from studio.accounts.models import Membership, owned_by_or_shared_with
+
+from .imaging import extension_for
 
 LIVE = models.Q(deleted_at__isnull=True)
 
@@ -108,8 +111,6 @@ class Image(models.Model):
 
     @property
     def extension(self) -> str:
-        from .imaging import extension_for
-
         return extension_for(self.content_type)
 
     @property
@@ -134,13 +135,17 @@ class Image(models.Model):
     def is_owned_by(self, user) -> bool:
         return user.is_authenticated and self.owner_id == user.pk
 
-    def can_manage(self, user) -> bool:
-        """Delete, restore, move, share: the person who made it."""
+    def can_manage(self, user, role: str | None = None) -> bool:
+        """Delete, restore, move: the person who made it (whatever their role in the team)."""
         return self.is_owned_by(user)
 
     def can_remove_from_team(self, user, role: str | None) -> bool:
         """A team's owner may take an image out of the team (it goes back to being private)."""
         return self.team_id is not None and (self.is_owned_by(user) or role == Membership.Role.OWNER)
+
+    def can_make_private(self, user, role: str | None) -> bool:
+        """Its maker may always make it private; a team's owner may take it out of the team."""
+        return self.can_manage(user) or self.can_remove_from_team(user, role)
 
     def can_tag(self, user, role: str | None) -> bool:
         """Tags belong to the team (or to the owner of a private image); viewers look, they do not label."""
@@ -206,9 +211,12 @@ class ShareLinkQuerySet(models.QuerySet):
 class ShareLink(models.Model):
     """A revocable link that shows one image to someone without an account.
 
-    The URL carries `key` signed with SECRET_KEY; the row is read on every request, so revoking
-    or expiring a link takes effect at once.
+    The URL carries `key` signed with SECRET_KEY (so a guessed or mangled token is refused before
+    the database is asked); the row is read on every request, so revoking or expiring a link takes
+    effect at once.
     """
+
+    SIGNING_SALT = "studio.gallery.share"
 
     image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="share_links")
     key = models.CharField(max_length=40, unique=True, default=new_share_key)
@@ -228,9 +236,15 @@ class ShareLink(models.Model):
 
     @property
     def token(self) -> str:
-        from .sharing import sign_key
+        return signing.Signer(salt=self.SIGNING_SALT).sign(self.key)
 
-        return sign_key(self.key)
+    @classmethod
+    def key_from_token(cls, token: str) -> str | None:
+        """The key a genuine token carries; None for a forged or mangled one."""
+        try:
+            return signing.Signer(salt=cls.SIGNING_SALT).unsign(token)
+        except signing.BadSignature:
+            return None
 
     def get_absolute_url(self) -> str:
         return reverse("gallery:shared", args=[self.token])

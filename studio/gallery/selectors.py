@@ -10,18 +10,16 @@ from datetime import datetime, time
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from studio.accounts.models import Membership, Team
-from studio.generation.models import Job
 
 from . import search
 from .models import Favourite, Image, Tag
 
 PAGE_SIZE = 60
-HISTORY_PAGE_SIZE = 25
 # A family tree is drawn whole, but a runaway family (an image varied ten thousand times) must not
 # take a page down: past this many members the tree says it is cut.
 FAMILY_LIMIT = 500
@@ -302,23 +300,3 @@ def family(user, image) -> Family:
         # A member whose parent this person cannot see starts a branch of its own.
         (parent.children if parent else roots).append(node)
     return Family(roots=roots, size=len(nodes), truncated=truncated)
-
-
-# --- prompt history -------------------------------------------------------------------------------
-
-
-def history_page(user, *, team=None, cursor: str | None = None, size: int = HISTORY_PAGE_SIZE) -> Page:
-    """Jobs with at least one image this person may see, newest first, each with those images.
-
-    Three queries whatever the page size: the jobs (with their owner), then their visible images.
-    """
-    visible = Image.objects.visible_to(user)
-    visible = visible.filter(team=team) if team is not None else visible.filter(owner=user)
-    jobs = Job.objects.filter(Exists(visible.filter(job=OuterRef("pk"))))
-    jobs = jobs.filter(team=team) if team is not None else jobs.filter(owner=user)
-    jobs = (jobs.select_related("owner")
-            .only("id", "owner__username", "team_id", "kind", "model", "prompt", "params", "created_at", "status",
-                  "source_image_id")
-            .prefetch_related(Prefetch("images", queryset=visible.only(*GRID_FIELDS, "job_id", "revised_prompt")
-                                       .order_by("index"), to_attr="visible_images")))
-    return keyset_page(jobs, cursor, size)

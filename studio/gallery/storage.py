@@ -2,6 +2,7 @@
 import uuid
 from contextlib import closing
 
+from botocore.exceptions import ClientError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -57,8 +58,6 @@ def iter_key(key: str, chunk_size: int = 64 * 1024):
     """
     bucket = getattr(default_storage, "bucket", None)
     if bucket is not None:
-        from botocore.exceptions import ClientError
-
         try:
             body = bucket.Object(default_storage._normalize_name(key)).get()["Body"]
         except ClientError:

@@ -19,13 +19,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from studio.accounts.models import teams_where_user_can_create
-from studio.generation.links import use_again_url
 from studio.models_registry.registry import all_models
 
 from . import selectors, services, sharing
 from .export import stream_zip
 from .models import Image, ShareLink
 from .serving import serve_key
+from .shortcuts import visible_image_or_404
 
 
 def bytes_view(view):
@@ -38,13 +38,6 @@ def bytes_view(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _image_or_404(request, pk):
-    image = selectors.visible_image(request.user, pk)
-    if image is None:
-        raise Http404("No such image.")  # the same answer whether it exists or not
-    return image
 
 
 def _my_team_or_404(request, slug):
@@ -79,7 +72,7 @@ def my_images(request):
     page = selectors.gallery_page(request.user, selectors.my_images(request.user), filters, request.GET.get("after"))
     return render(request, "gallery/list.html", _grid_context(
         request, page=page, filters=filters, title="My images", export_url=reverse("gallery:export"),
-        history_url=reverse("gallery:history")))
+        history_url=reverse("generation:history")))
 
 
 @login_required
@@ -100,7 +93,7 @@ def team_gallery(request, slug):
     return render(request, "gallery/list.html", _grid_context(
         request, page=page, filters=filters, title=f"{team.name} gallery", team=team, role=role,
         people=selectors.people_of(team), export_url=reverse("gallery:export") + "?" + urlencode({"team": team.slug}),
-        history_url=reverse("gallery:team_history", args=[team.slug])))
+        history_url=reverse("generation:team_history", args=[team.slug])))
 
 
 @login_required
@@ -111,19 +104,6 @@ def search(request):
         else selectors.Page([], None)
     return render(request, "gallery/search.html", _grid_context(
         request, page=page, filters=filters, title="Search", query=query))
-
-
-@login_required
-def history(request, slug=None):
-    team = _my_team_or_404(request, slug)[0] if slug is not None else None
-    page = selectors.history_page(request.user, team=team, cursor=request.GET.get("after"))
-    for job in page.items:
-        job.use_again_url = use_again_url(job)
-    next_query = urlencode({"after": page.next_cursor}) if page.next_cursor else None
-    return render(request, "gallery/history.html", {
-        "jobs": page.items, "page": page, "next_query": next_query, "team": team,
-        "title": f"{team.name} prompt history" if team else "My prompt history", "teams": selectors.teams_of(request.user),
-    })
 
 
 @login_required
@@ -147,7 +127,7 @@ def trash_thumb(request, pk):
 
 @login_required
 def image_detail(request, pk):
-    image = _image_or_404(request, pk)
+    image = visible_image_or_404(request.user, pk)
     role = selectors.role_in_team(request.user, image.team_id)
     can_share = image.can_share(request.user, role)
     return render(request, "gallery/detail.html", {
@@ -163,7 +143,6 @@ def image_detail(request, pk):
         "can_remove_from_team": image.can_remove_from_team(request.user, role),
         "share_links": list(image.share_links.filter(revoked_at__isnull=True)) if can_share else [],
         "move_targets": list(teams_where_user_can_create(request.user)) if image.can_manage(request.user) else [],
-        "use_again_url": use_again_url(image),
         "now": timezone.now(),
         "trash_days": settings.STUDIO_TRASH_DAYS,
     })
@@ -171,7 +150,7 @@ def image_detail(request, pk):
 
 @login_required
 def image_family(request, pk):
-    image = _image_or_404(request, pk)
+    image = visible_image_or_404(request.user, pk)
     return render(request, "gallery/family.html", {"image": image, "family": selectors.family(request.user, image)})
 
 
@@ -206,10 +185,34 @@ def _deny(request, image, text: str):
     return redirect(image)
 
 
+# What each change needs (a rule on Image, given the person and their role in the image's team), and
+# what a person who may see the image but not change it is told.
+_CHANGES = {
+    "tag": ("can_tag", "Viewers can look at this image but not tag it."),
+    "untag": ("can_tag", "Viewers can look at this image but not change its tags."),
+    "share": ("can_share", "Only the person who made this image or the team's owner can share it by link."),
+    "revoke": ("can_share", "Only the person who made this image or the team's owner can revoke its links."),
+    "unshare": ("can_make_private",
+                "Only the person who made this image or the team's owner can take it out of the team."),
+    "move": ("can_manage", "Only the person who made this image can move it."),
+}
+
+
+def _image_for_change(request, pk, change: str):
+    """(image, None) when this person may make `change` to the image; (image, refusal) when they may
+    only see it. An image they may not see is a 404, as everywhere."""
+    image = visible_image_or_404(request.user, pk)
+    rule, refusal = _CHANGES[change]
+    role = selectors.role_in_team(request.user, image.team_id)
+    if getattr(image, rule)(request.user, role):
+        return image, None
+    return image, _deny(request, image, refusal)
+
+
 @login_required
 @require_POST
 def favourite(request, pk):
-    image = _image_or_404(request, pk)  # anyone who may see it may star it: stars are personal
+    image = visible_image_or_404(request.user, pk)  # anyone who may see it may star it: stars are personal
     services.set_favourite(request.user, image, request.POST.get("on") == "1")
     return _back(request, image.get_absolute_url())
 
@@ -217,9 +220,9 @@ def favourite(request, pk):
 @login_required
 @require_POST
 def add_tag(request, pk):
-    image = _image_or_404(request, pk)
-    if not image.can_tag(request.user, selectors.role_in_team(request.user, image.team_id)):
-        return _deny(request, image, "Viewers can look at this image but not tag it.")
+    image, refusal = _image_for_change(request, pk, "tag")
+    if refusal:
+        return refusal
     services.add_tag(image, request.POST.get("name", ""))
     return redirect(image)
 
@@ -227,9 +230,9 @@ def add_tag(request, pk):
 @login_required
 @require_POST
 def remove_tag(request, pk, tag_id):
-    image = _image_or_404(request, pk)
-    if not image.can_tag(request.user, selectors.role_in_team(request.user, image.team_id)):
-        return _deny(request, image, "Viewers can look at this image but not change its tags.")
+    image, refusal = _image_for_change(request, pk, "untag")
+    if refusal:
+        return refusal
     services.remove_tag(image, tag_id)
     return redirect(image)
 
@@ -237,12 +240,11 @@ def remove_tag(request, pk, tag_id):
 @login_required
 @require_POST
 def move(request, pk):
-    image = _image_or_404(request, pk)
-    role = selectors.role_in_team(request.user, image.team_id)
     target = request.POST.get("team", "")
     if target == "":
-        if not image.can_remove_from_team(request.user, role) and not image.can_manage(request.user):
-            return _deny(request, image, "Only the person who made this image or the team's owner can take it out of the team.")
+        image, refusal = _image_for_change(request, pk, "unshare")
+        if refusal:
+            return refusal
         old_team = image.team
         services.move_image(image, None)
         if image.can_manage(request.user):
@@ -251,8 +253,9 @@ def move(request, pk):
         # A team owner took someone else's image out: it is no longer theirs to see.
         messages.success(request, f"Removed from {old_team.name}; it is private to {image.owner.get_username()} now.")
         return redirect("gallery:team", old_team.slug)
-    if not image.can_manage(request.user):
-        return _deny(request, image, "Only the person who made this image can move it.")
+    image, refusal = _image_for_change(request, pk, "move")
+    if refusal:
+        return refusal
     team = teams_where_user_can_create(request.user).filter(pk=target).first()
     if team is None:
         return _deny(request, image, "You can move images only into teams where you may create.")
@@ -264,7 +267,7 @@ def move(request, pk):
 @login_required
 @require_POST
 def delete(request, pk):
-    image = _image_or_404(request, pk)
+    image = visible_image_or_404(request.user, pk)
     if not image.can_manage(request.user):
         return _deny(request, image, "Only the person who made this image can delete it.")
     services.trash_image(image)
@@ -286,9 +289,9 @@ def restore(request, pk):
 @login_required
 @require_POST
 def create_share_link(request, pk):
-    image = _image_or_404(request, pk)
-    if not image.can_share(request.user, selectors.role_in_team(request.user, image.team_id)):
-        return _deny(request, image, "Only the person who made this image or the team's owner can share it by link.")
+    image, refusal = _image_for_change(request, pk, "share")
+    if refusal:
+        return refusal
     try:
         days = int(request.POST.get("days") or 0)
     except ValueError:
@@ -301,9 +304,9 @@ def create_share_link(request, pk):
 @login_required
 @require_POST
 def revoke_share_link(request, pk, link_id):
-    image = _image_or_404(request, pk)
-    if not image.can_share(request.user, selectors.role_in_team(request.user, image.team_id)):
-        return _deny(request, image, "Only the person who made this image or the team's owner can revoke its links.")
+    image, refusal = _image_for_change(request, pk, "revoke")
+    if refusal:
+        return refusal
     link = ShareLink.objects.filter(pk=link_id, image=image).first()
     if link is None:
         raise Http404("No such link.")

@@ -11,7 +11,7 @@ from django import forms
 from studio.accounts.models import teams_where_user_can_create
 from studio.gallery.models import Image
 from studio.models_registry.providers import available_models, get_provider, newest_model
-from studio.models_registry.registry import UnknownModel, get_model
+from studio.models_registry.registry import UnknownModel, UploadInfo, get_model
 
 from . import uploads
 from .models import Job
@@ -294,7 +294,5 @@ class VariationForm(_FromPicture):
 
 
 def _archive_info(image: Image):
-    from studio.models_registry.registry import UploadInfo
-
     return UploadInfo(format=image.extension.replace("jpg", "jpeg"), width=image.width or 0,
                       height=image.height or 0, bytes=image.byte_size or 0, role="image")

@@ -20,8 +20,9 @@ class JobQuerySet(models.QuerySet):
 class Job(models.Model):
     """One request to the Images API and everything that happened to it.
 
-    The status row is what the UI shows, so every state change goes through `mark()` and is
-    stamped with a time.
+    The status row is what the UI shows. Every state change is a conditional UPDATE whose fields
+    come from `Job.stamp(status)`, so each move is stamped with the time it happened (and a move to
+    a finished state with `finished_at`).
     """
 
     class Kind(models.TextChoices):
@@ -109,10 +110,12 @@ class Job(models.Model):
         """Queued behind a retry-after, a backoff or the provider's pace."""
         return self.status == self.Status.QUEUED and bool(self.not_before and self.not_before > timezone.now())
 
-    def stamp(self, status: str, **fields) -> dict:
-        """The fields to write for a move to `status`, for use in a conditional update."""
+    @classmethod
+    def stamp(cls, status: str, **fields) -> dict:
+        """The fields to write for a move to `status`, for a conditional update:
+        `Job.objects.filter(pk=..., status=...).update(**Job.stamp(Job.Status.DONE))`."""
         now = timezone.now()
         fields = {"status": status, "status_changed_at": now, **fields}
-        if status in self.FINISHED:
+        if status in cls.FINISHED:
             fields.setdefault("finished_at", now)
         return fields

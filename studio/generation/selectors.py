@@ -1,4 +1,26 @@
+"""Reads of jobs. Every one starts from `Job.objects.visible_to(user)` or is scoped to the person.
+
+Jobs and prompt history are one list seen two ways: the Jobs page is every job of yours with its
+status (what is running, what failed and why); prompt history is the jobs that left images you may
+still see, newest first, cut with the archive's keyset cursor, for finding a prompt and using it again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from studio.accounts.models import Membership
+from studio.gallery.models import Image
+from studio.gallery.selectors import GRID_FIELDS, Page, keyset_page
+
 from .models import Job
+
+HISTORY_PAGE_SIZE = 25
+ZERO = Decimal("0")
 
 
 def visible_job(user, pk: int) -> Job | None:
@@ -17,9 +39,85 @@ def queue_position(job: Job) -> int | None:
     """
     if job.status != Job.Status.QUEUED:
         return None
-    from django.db.models import Q
-
     ahead = Job.objects.filter(status=Job.Status.QUEUED, provider=job.provider).filter(
         Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk)
     )
     return ahead.count() + 1
+
+
+# --- live status ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    position: int | None
+    elapsed: int | None  # seconds since the model was called (calling) or the job started
+    stored: int
+    total: int
+    waiting: int | None  # seconds until a retry may go out (queued after a retryable failure)
+
+
+def progress(job: Job, images: list[Image]) -> Progress:
+    now = timezone.now()
+    since = job.called_at or job.started_at
+    elapsed = int((now - since).total_seconds()) if since and not job.is_finished else None
+    waiting = None
+    if job.status == Job.Status.QUEUED and job.not_before and job.not_before > now:
+        waiting = int((job.not_before - now).total_seconds()) + 1
+    stored = sum(1 for image in images if image.status == Image.Status.STORED)
+    return Progress(position=queue_position(job), elapsed=elapsed, stored=stored,
+                    total=len(images) or job.n, waiting=waiting)
+
+
+# --- prompt history -------------------------------------------------------------------------------
+
+
+def history_page(user, *, team=None, cursor: str | None = None, size: int = HISTORY_PAGE_SIZE) -> Page:
+    """Jobs with at least one image this person may see, newest first, each with those images.
+
+    Three queries whatever the page size: the jobs (with their owner), then their visible images.
+    """
+    visible = Image.objects.visible_to(user)
+    visible = visible.filter(team=team) if team is not None else visible.filter(owner=user)
+    jobs = Job.objects.filter(Exists(visible.filter(job=OuterRef("pk"))))
+    jobs = jobs.filter(team=team) if team is not None else jobs.filter(owner=user)
+    jobs = (jobs.select_related("owner")
+            .only("id", "owner__username", "team_id", "kind", "model", "prompt", "params", "created_at", "status",
+                  "source_image_id")
+            .prefetch_related(Prefetch("images", queryset=visible.only(*GRID_FIELDS, "job_id", "revised_prompt")
+                                       .order_by("index"), to_attr="visible_images")))
+    return keyset_page(jobs, cursor, size)
+
+
+# --- spend ----------------------------------------------------------------------------------------
+
+
+def _monthly(jobs, *group_by):
+    return (
+        jobs.annotate(month=TruncMonth("created_at"))
+        .values("month", *group_by)
+        .annotate(
+            jobs=Count("id"),
+            spent=Coalesce(Sum("cost_actual"), ZERO),
+            estimated=Coalesce(Sum("cost_estimate"), ZERO),
+        )
+        .order_by("-month", *group_by)
+    )
+
+
+def my_spend(user):
+    """Your own jobs, month by month (whichever team they were for)."""
+    return list(_monthly(Job.objects.filter(owner=user)))
+
+
+def team_spend(user):
+    """For each team you belong to, month by month; owners also see who spent it."""
+    memberships = Membership.objects.filter(user=user).select_related("team")
+    teams = []
+    for membership in memberships:
+        jobs = Job.objects.filter(team=membership.team)
+        entry = {"team": membership.team, "months": list(_monthly(jobs))}
+        if membership.role == Membership.Role.OWNER:
+            entry["people"] = list(_monthly(jobs, "owner__username"))
+        teams.append(entry)
+    return teams

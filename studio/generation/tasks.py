@@ -1,7 +1,10 @@
-"""Celery tasks: take an id, call a service, nothing else."""
+"""Celery tasks: take an id, call a service, nothing else.
+
+Services send these by name (services/queueing.py), so this module is the only one that imports both.
+"""
 from celery import shared_task
 
-from . import services
+from . import services, uploads
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -18,13 +21,9 @@ def fetch_image(image_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def sweep() -> None:
-    from . import sweeper
-
-    sweeper.sweep()
+    services.sweep()
 
 
 @shared_task(ignore_result=True)
 def purge_orphan_uploads() -> None:
-    from . import uploads
-
     uploads.purge_orphan_uploads()

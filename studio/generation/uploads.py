@@ -21,6 +21,8 @@ from studio.gallery import storage
 from studio.gallery.imaging import TooManyPixels, extension_for_format, open_within_limit
 from studio.models_registry.registry import ModelSpec, Problem, UploadInfo, megabytes
 
+from .models import Job
+
 # Uploads are photos and renders, not posters: refuse what claims more pixels than this.
 # One limit for every picture a person sends (the picture, a mask, a reference), checked before reading.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -262,8 +264,6 @@ def usable_key(user, key: str) -> bool:
     return owns_key(user, key) and default_storage.exists(key)
 
 
-
-
 def read_key(key: str) -> bytes:
     with storage.open_key(key) as fh:
         return fh.read()
@@ -275,8 +275,6 @@ def purge_orphan_uploads(*, older_than: timedelta = timedelta(days=1)) -> int:
     A picture a job used stays: it is an input of the archive's lineage, and "Try again" needs it.
     Returns how many files were deleted.
     """
-    from .models import Job
-
     used = set()
     inputs = Job.objects.exclude(kind=Job.Kind.GENERATE).values_list("input_keys", "mask_key")
     for input_keys, mask_key in inputs.iterator():

@@ -1,20 +1,23 @@
 from django.urls import path
 
-from . import views
+from .views import create, history, jobs
 
 app_name = "generation"
 urlpatterns = [
-    path("", views.new_job, name="new"),
-    path("estimate", views.cost_estimate, name="estimate"),
-    path("edit/", views.edit, name="edit"),
-    path("edit/upload", views.upload, name="upload"),
-    path("edit/prepare", views.prepare, name="prepare"),
-    path("uploads/<path:key>", views.upload_file, name="upload_file"),
-    path("images/<int:pk>/variation", views.variation, name="variation"),
-    path("compare/<int:a>/<int:b>/", views.compare, name="compare"),
-    path("jobs/", views.job_list, name="jobs"),
-    path("jobs/<int:pk>/", views.job_detail, name="job"),
-    path("jobs/<int:pk>/status", views.job_status, name="job_status"),
-    path("jobs/<int:pk>/retry", views.job_retry, name="job_retry"),
-    path("jobs/<int:pk>/previews/<int:index>", views.job_preview, name="job_preview"),
+    path("", create.new_job, name="new"),
+    path("estimate", create.cost_estimate, name="estimate"),
+    path("edit/", create.edit, name="edit"),
+    path("edit/upload", create.upload, name="upload"),
+    path("edit/prepare", create.prepare, name="prepare"),
+    path("uploads/<path:key>", create.upload_file, name="upload_file"),
+    path("images/<int:pk>/variation", create.variation, name="variation"),
+    path("compare/<int:a>/<int:b>/", jobs.compare, name="compare"),
+    path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job"),
+    path("jobs/<int:pk>/status", jobs.job_status, name="job_status"),
+    path("jobs/<int:pk>/retry", jobs.job_retry, name="job_retry"),
+    path("jobs/<int:pk>/previews/<int:index>", jobs.job_preview, name="job_preview"),
+    path("history/", history.history, name="history"),
+    path("teams/<slug:slug>/history/", history.history, name="team_history"),
+    path("spend/", history.spend, name="spend"),
 ]

@@ -11,7 +11,7 @@ def test_team_history_lists_prompts_with_their_images(client, people, team, make
                    model="dall-e-3", params={"size": "1024x1024", "quality": "hd", "style": "vivid", "n": 1})
     b = make_image(people["teammate"], team, prompt="a paper tram")
     client.force_login(people["viewer"])
-    response = client.get(reverse("gallery:team_history", args=[team.slug]))
+    response = client.get(reverse("generation:team_history", args=[team.slug]))
     jobs = response.context["jobs"]
     assert [j.pk for j in jobs] == [b.job_id, a.job_id]
     assert [i.pk for i in jobs[1].visible_images] == [a.pk]
@@ -27,15 +27,15 @@ def test_team_history_lists_prompts_with_their_images(client, people, team, make
 def test_history_hides_what_you_may_not_see(client, people, team, make_image):
     make_image(people["owner"], None, prompt="my private prompt")
     client.force_login(people["teammate"])
-    html = client.get(reverse("gallery:team_history", args=[team.slug])).content.decode()
+    html = client.get(reverse("generation:team_history", args=[team.slug])).content.decode()
     assert "my private prompt" not in html
     client.force_login(people["owner"])
-    assert "my private prompt" in client.get(reverse("gallery:history")).content.decode()
+    assert "my private prompt" in client.get(reverse("generation:history")).content.decode()
 
 
 def test_history_queries_are_constant(client, people, team, make_image):
     client.force_login(people["owner"])
-    url = reverse("gallery:team_history", args=[team.slug])
+    url = reverse("generation:team_history", args=[team.slug])
     counts = []
     for n in (1, 6):
         while len(client.get(url).context["jobs"]) < n:

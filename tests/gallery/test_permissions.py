@@ -70,10 +70,10 @@ def test_unknown_id_looks_like_a_forbidden_one(client, people, private_image):
 # Pages that list images or prompts: who sees the team image's prompt on them.
 LISTINGS = [
     ("gallery:team", lambda t: [t.slug], {}, [True, True, True, 404, SIGN_IN]),
-    ("gallery:team_history", lambda t: [t.slug], {}, [True, True, True, 404, SIGN_IN]),
+    ("generation:team_history", lambda t: [t.slug], {}, [True, True, True, 404, SIGN_IN]),
     ("gallery:search", lambda t: [], {"q": "fox"}, [True, True, True, False, SIGN_IN]),
     ("gallery:mine", lambda t: [], {}, [True, False, False, False, SIGN_IN]),
-    ("gallery:history", lambda t: [], {}, [True, False, False, False, SIGN_IN]),
+    ("generation:history", lambda t: [], {}, [True, False, False, False, SIGN_IN]),
 ]
 
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from studio.gallery.models import Image
-from studio.generation import selectors, services, sweeper, tasks
+from studio.generation import selectors, services, tasks
 from studio.generation.models import Job
-from studio.generation.services import pacing
+from studio.generation.services import pacing, sweeping
 from studio.models_registry.models import Provider
 from studio.models_registry.providers import get_provider
 from studio.standin.config import StandinConfig
@@ -115,7 +115,7 @@ def test_the_sweeper_retries_an_interrupted_call_once_then_fails_it_with_a_reaso
     job = _calling(submit(owner), seconds_ago=settings.STUDIO_PROVIDER_TIMEOUT + settings.STUDIO_CALL_GRACE_SECONDS + 5)
     fresh = _calling(submit(owner), seconds_ago=1)  # still within its timeout: not touched
 
-    report = sweeper.sweep(force=True)
+    report = sweeping.sweep(force=True)
     job.refresh_from_db()
     fresh.refresh_from_db()
     assert report.interrupted == [job.pk] and report.retried == [job.pk]
@@ -125,7 +125,7 @@ def test_the_sweeper_retries_an_interrupted_call_once_then_fails_it_with_a_reaso
 
     Job.objects.filter(pk=job.pk).update(status=Job.Status.CALLING, attempts=2,
                                          called_at=timezone.now() - timedelta(hours=1))
-    report = sweeper.sweep(force=True)
+    report = sweeping.sweep(force=True)
     job.refresh_from_db()
     assert report.given_up == [job.pk]
     assert job.status == Job.Status.FAILED and job.failure_code == "interrupted"
@@ -137,8 +137,8 @@ def test_the_sweeper_resends_queued_jobs_whose_message_was_lost_once_per_grace(o
     Job.objects.filter(pk=job.pk).update(status_changed_at=timezone.now() - timedelta(minutes=10))
     waiting = submit(owner)
     Job.objects.filter(pk=waiting.pk).update(not_before=timezone.now() + timedelta(minutes=5))
-    assert sweeper.sweep(force=True).resent_runs == [job.pk]
-    assert sweeper.sweep(force=True).resent_runs == []  # not again until the grace has passed
+    assert sweeping.sweep(force=True).resent_runs == [job.pk]
+    assert sweeping.sweep(force=True).resent_runs == []  # not again until the grace has passed
 
 
 def test_two_sweeps_in_one_period_run_once(owner, settings):
@@ -146,8 +146,8 @@ def test_two_sweeps_in_one_period_run_once(owner, settings):
     from studio.generation.services import mailbox
 
     mailbox.client().delete(mailbox.PREFIX + "lock:sweep")
-    assert sweeper.sweep() is not None
-    assert sweeper.sweep() is None
+    assert sweeping.sweep() is not None
+    assert sweeping.sweep() is None
 
 
 # --- downloads and storage -------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_a_store_failure_keeps_the_spool_and_never_expires(owner, run_inline, mo
 
     # The URL dies while storage is down: the spooled copy is all we need.
     Image.objects.filter(pk=image.pk).update(url_expires_at=timezone.now() - timedelta(minutes=1))
-    sweeper.sweep(force=True)
+    sweeping.sweep(force=True)
     image.refresh_from_db()
     assert image.status == Image.Status.PENDING
 
@@ -196,7 +196,7 @@ def test_the_sweeper_expires_unspooled_images_past_their_deadline_nearest_first(
 
     for image in images:
         mailbox.clear_sent(f"fetch:{image.pk}")
-    report = sweeper.sweep(force=True)
+    report = sweeping.sweep(force=True)
     assert report.expired == [images[0].pk]
     assert report.resent_fetches == [images[1].pk, images[2].pk]  # nearest deadline first
     expired = Image.objects.get(pk=images[0].pk)

@@ -203,8 +203,8 @@ def test_spend_shows_a_team_to_its_members_and_who_spent_it_to_its_owners(client
     Job.objects.create(owner=people["teammate"], team=team, model="dall-e-2", prompt="p", status="done",
                        cost_actual="0.020", cost_estimate="0.020")
     speak_as(client, people, who)
-    html = client.get(reverse("spend:spend")).content.decode()
+    html = client.get(reverse("generation:spend")).content.decode()
     assert ("Team Design" in html) is sees_team
     assert ('data-label="Person">teammate</td>' in html) is sees_people
     client.logout()
-    assert client.get(reverse("spend:spend")).status_code == 302
+    assert client.get(reverse("generation:spend")).status_code == 302

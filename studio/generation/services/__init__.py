@@ -1,31 +1,31 @@
-"""The life of a job: submit, run (one paid call), fetch and store each image.
+"""The life of a job: submit, run (one paid call), fetch and store each image, settle, sweep.
 
 Views and tasks are thin and call these functions; the database row is the truth at every step, so
 any step can be repeated by a redelivered task or by the sweeper without paying twice.
 
-    queueing   submit_job, enqueue_run / enqueue_fetch, backoff, the cost estimate line
-    calling    run_job: claim, pace, call (streaming previews), record the response, retry or fail
-    fetching   fetch_image: download under rules, spool, store, thumbnail, hash; settle the job
+    queueing   submit_job, and every message the pipeline sends (run, fetch), with backoff
+    calling    run_job: claim, pace, call (streaming previews), retry or fail
+    recording  record_response: what the call returned, in one transaction; downloads queued after it
+    fetching   fetch_image: download under rules, spool, store, thumbnail, hash
+    spool      local disk where bytes wait for storage
+    settling   finish_image / settle_job: done, partly failed or failed, with a reason
+    sweeping   the beat's sweep: re-send what the broker lost, retry interrupted calls, expire the late
+    retrying   "Try again": the same request as a new job, when its inputs are still the person's
     pacing     the per-provider images-per-minute bucket in Redis
     mailbox    Redis leases, "message sent" notes and locks (never the truth)
 """
-from .calling import call_provider, classify_call_error, mark_interrupted, record_response, run_job
-from .fetching import (
-    FetchError,
-    StoreError,
-    download_to_spool,
-    fetch_image,
-    finish_image,
-    host_is_allowed,
-    settle_job,
-    spool_bytes,
-    store_spooled_image,
-)
-from .queueing import backoff_seconds, describe_estimate, enqueue_fetch, enqueue_run, submit_job
+from .calling import call_provider, classify_call_error, mark_interrupted, run_job
+from .fetching import FetchError, StoreError, download_to_spool, fetch_image, host_is_allowed, store_spooled_image
+from .queueing import backoff_seconds, enqueue_fetch, enqueue_fetches_after_commit, enqueue_run, submit_job
+from .recording import record_response
+from .retrying import inputs_still_visible, retry_job
+from .settling import finish_image, settle_job
+from .spool import spool_bytes
+from .sweeping import sweep
 
 __all__ = [
-    "FetchError", "StoreError", "backoff_seconds", "call_provider", "classify_call_error", "describe_estimate",
-    "download_to_spool", "enqueue_fetch", "enqueue_run", "fetch_image", "finish_image", "host_is_allowed",
-    "mark_interrupted", "record_response", "run_job", "settle_job", "spool_bytes", "store_spooled_image",
-    "submit_job",
+    "FetchError", "StoreError", "backoff_seconds", "call_provider", "classify_call_error", "download_to_spool",
+    "enqueue_fetch", "enqueue_fetches_after_commit", "enqueue_run", "fetch_image", "finish_image",
+    "host_is_allowed", "inputs_still_visible", "mark_interrupted", "record_response", "retry_job", "run_job",
+    "settle_job", "spool_bytes", "store_spooled_image", "submit_job", "sweep",
 ]

@@ -11,8 +11,7 @@ import base64
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import timedelta
 from pathlib import Path
 
 import httpx2
@@ -24,16 +23,14 @@ from django.utils import timezone
 
 from studio.gallery import storage
 from studio.gallery.imaging import content_type_for_key, extension_for_format
-from studio.gallery.models import Image
 from studio.models_registry.errors import Failure, classify
-from studio.models_registry.pricing import actual_cost
 from studio.models_registry.providers import get_provider, make_client
-from studio.models_registry.registry import get_model
+from studio.models_registry.registry import ModelSpec, get_model
 
 from ..models import Job
 from . import mailbox, pacing
-from .fetching import enqueue_fetches_after_commit, spool_bytes
 from .queueing import backoff_seconds, enqueue_run
+from .recording import CallResult, Item, record_response
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +40,6 @@ INTERRUPTED_MESSAGE = ("The worker stopped while the image service was working o
 
 class StreamCut(ConnectionError):
     """The event stream ended before the final image arrived."""
-
-
-@dataclass
-class Item:
-    url: str = ""
-    data: bytes | None = None
-    revised_prompt: str = ""
-
-
-@dataclass
-class CallResult:
-    created: int
-    usage: dict = field(default_factory=dict)
-    items: list[Item] = field(default_factory=list)
 
 
 # --- the task's entry point -----------------------------------------------------------------------
@@ -79,6 +62,7 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
         return  # early duplicate: the scheduled message (or the sweeper) brings it at its time
 
     provider = get_provider(job.provider or None)
+    spec = get_model(job.model)  # resolved once per job and passed down
     if not paced:
         wait = pacing.take(provider, job.n)
         if wait > 0:
@@ -86,7 +70,7 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
             return
 
     claimed = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, attempts=job.attempts).update(
-        **job.stamp(Job.Status.CALLING, started_at=job.started_at or now, called_at=now, not_before=None),
+        **Job.stamp(Job.Status.CALLING, started_at=job.started_at or now, called_at=now, not_before=None),
         attempts=F("attempts") + 1,
         api_calls=F("api_calls") + 1,
         worker=mailbox.worker_id(),
@@ -103,11 +87,11 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
     # connection each while they wait (PostgreSQL's max_connections is ~100).
     release_db_connection()
     try:
-        result = call_provider(job, provider, input_files)
+        result = call_provider(job, provider, input_files, spec=spec)
     except Exception as exc:  # noqa: BLE001 - every failure is classified, none escapes unrecorded
         _handle_call_failure(job, attempt, exc)
         return
-    record_response(job, attempt, result)
+    record_response(job, attempt, result, spec=spec)
 
 
 def _wait_for_pace(job: Job, wait: float) -> None:
@@ -121,7 +105,7 @@ def _wait_for_pace(job: Job, wait: float) -> None:
 
 def mark_interrupted(job: Job, *, message: str = INTERRUPTED_MESSAGE) -> bool:
     return bool(Job.objects.filter(pk=job.pk, status=Job.Status.CALLING, attempts=job.attempts).update(
-        **job.stamp(Job.Status.INTERRUPTED),
+        **Job.stamp(Job.Status.INTERRUPTED),
         interruptions=F("interruptions") + 1,
         failure_code="interrupted",
         failure_message=message,
@@ -168,18 +152,17 @@ def _input_file(key: str):
 
 
 
-def wants_stream(job: Job) -> bool:
-    return settings.STUDIO_STREAM_PREVIEWS and get_model(job.model).streams
+def wants_stream(spec: ModelSpec) -> bool:
+    return settings.STUDIO_STREAM_PREVIEWS and spec.streams
 
 
-def call_provider(job: Job, provider, input_files: dict | None = None) -> CallResult:
+def call_provider(job: Job, provider, input_files: dict | None = None, *, spec: ModelSpec | None = None) -> CallResult:
     """One request upstream, shaped by the registry: which call, which parameters, which files."""
     client = _client(provider)
-    spec = get_model(job.model)
+    spec = spec or get_model(job.model)
     call = spec.call_for(job.kind)
     cleaned = {"prompt": job.prompt, **job.params}
-    stream = wants_stream(job)
-    if stream:
+    if wants_stream(spec):
         cleaned.update(stream=True, partial_images=settings.STUDIO_STREAM_PARTIAL_IMAGES)
     kwargs = spec.api_params(job.kind, cleaned, model=provider.model_param(job.model))
     kwargs["extra_headers"] = {"X-Studio-Job": str(job.pk)}
@@ -277,7 +260,7 @@ def _handle_call_failure(job: Job, attempt: int, exc: Exception) -> None:
             delay = failure.retry_after + backoff_seconds(1, base=0.25, cap=0.25)
         else:
             delay = backoff_seconds(calls, base=settings.STUDIO_API_BACKOFF_BASE, cap=settings.STUDIO_API_BACKOFF_CAP)
-        if mine.update(**job.stamp(Job.Status.QUEUED, not_before=timezone.now() + timedelta(seconds=delay)),
+        if mine.update(**Job.stamp(Job.Status.QUEUED, not_before=timezone.now() + timedelta(seconds=delay)),
                        failure_code=failure.code, failure_message=failure.message):
             enqueue_run(job.pk, countdown=delay, paced=True)
         return
@@ -285,55 +268,4 @@ def _handle_call_failure(job: Job, attempt: int, exc: Exception) -> None:
     if failure.retryable:
         message += f" (gave up after {calls} tries)"
         message = message.replace(" Studio will try again.", "").replace(" It will try again.", "")
-    mine.update(**job.stamp(Job.Status.FAILED), failure_code=failure.code, failure_message=message)
-
-
-# --- keeping the answer ---------------------------------------------------------------------------
-
-
-def record_response(job: Job, attempt: int, result: CallResult) -> None:
-    """Store what the API returned in one transaction, then queue one download per image."""
-    spec = get_model(job.model)
-    created = result.created or int(timezone.now().timestamp())
-    created_at = datetime.fromtimestamp(created, tz=dt_timezone.utc)
-    expires = created_at + timedelta(seconds=settings.STUDIO_URL_TTL)
-    images = []
-    for index, item in enumerate(result.items):
-        image = Image(
-            owner_id=job.owner_id,
-            team_id=job.team_id,
-            job=job,
-            index=index,
-            parent_id=job.source_image_id,
-            model=job.model,
-            prompt=job.prompt,
-            revised_prompt=item.revised_prompt,
-            params=job.params,
-        )
-        if item.data is not None:
-            image.spool_path = spool_bytes(item.data)  # on local disk before the row says it exists
-        else:
-            image.source_url = item.url
-            image.url_expires_at = expires
-        images.append(image)
-    with transaction.atomic():
-        # Still ours? A worker marked interrupted by the sweeper may still answer before the retry is
-        # claimed; what it paid for is kept.
-        updated = Job.objects.filter(
-            pk=job.pk, status__in=(Job.Status.CALLING, Job.Status.INTERRUPTED), attempts=attempt
-        ).update(
-            **job.stamp(Job.Status.FETCHING if images else Job.Status.FAILED),
-            response_created=created,
-            usage=result.usage,
-            cost_actual=actual_cost(spec, job.params, result.usage, len(images)),
-            failure_code="" if images else "empty_response",
-            failure_message="" if images else "The model answered with no images.",
-        )
-        if not updated:
-            log.error("job %s: a response for attempt %s arrived after the job moved on; %d images not kept",
-                      job.pk, attempt, len(images))
-            return
-        Image.objects.bulk_create(images)
-        if any(image.pk is None for image in images):  # a backend that does not return ids
-            images = list(Image.objects.filter(job=job))
-        enqueue_fetches_after_commit([(image.pk, image.url_expires_at) for image in images])
+    mine.update(**Job.stamp(Job.Status.FAILED), failure_code=failure.code, failure_message=message)

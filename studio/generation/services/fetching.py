@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,6 @@ from urllib.parse import urlparse
 
 import requests
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,14 +24,11 @@ from studio.gallery import storage
 from studio.gallery.imaging import BadImage, extension_for, inspect_image_file, inspect_with_thumbnail
 from studio.gallery.models import Image
 
-from ..models import Job
-from . import mailbox
+from . import mailbox, spool
 from .queueing import backoff_seconds, enqueue_fetch
+from .settling import EXPIRED_MESSAGE, finish_image, settle_job
 
 log = logging.getLogger(__name__)
-
-EXPIRED_MESSAGE = "The provider's link expired before Studio could download the image."
-
 
 class FetchError(Exception):
     """The download did not give us the image; `retryable` says whether trying again can help."""
@@ -46,24 +41,6 @@ class FetchError(Exception):
 
 class StoreError(Exception):
     """The image is safe on local disk but storage did not take it."""
-
-
-# --- spool ----------------------------------------------------------------------------------------
-
-
-def spool_dir() -> Path:
-    path = Path(settings.SPOOL_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def spool_bytes(data: bytes) -> str:
-    fd, path = tempfile.mkstemp(dir=spool_dir(), suffix=".img")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return path
 
 
 # --- download -------------------------------------------------------------------------------------
@@ -118,7 +95,7 @@ def download_to_spool(url: str) -> str:
             expected = int(resp.headers.get("Content-Length") or 0)
             if expected > settings.STUDIO_FETCH_MAX_BYTES:
                 raise FetchError("The image is larger than Studio accepts.", retryable=False)
-            fd, path = tempfile.mkstemp(dir=spool_dir(), suffix=".part")
+            fd, path = spool.new_partial_file()
             received = 0
             with os.fdopen(fd, "wb") as fh:
                 for chunk in resp.iter_content(64 * 1024):
@@ -135,14 +112,12 @@ def download_to_spool(url: str) -> str:
         except BadImage as exc:
             raise FetchError(str(exc), retryable=True) from exc
     except requests.RequestException as exc:
-        _discard(path)
+        spool.discard(path)
         raise FetchError(_describe(exc), retryable=True) from exc
     except FetchError:
-        _discard(path)
+        spool.discard(path)
         raise
-    final = path[: -len(".part")] + ".img"
-    os.replace(path, final)
-    return final
+    return spool.keep_partial(path)
 
 
 def _describe(exc: requests.RequestException) -> str:
@@ -153,14 +128,6 @@ def _describe(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.ConnectionError):
         return "Studio could not reach the image host."
     return f"The download failed ({type(exc).__name__})."
-
-
-def _discard(path) -> None:
-    if path:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
 
 
 # --- the task's entry point -----------------------------------------------------------------------
@@ -177,7 +144,7 @@ def fetch_image(image_id: int) -> None:
 
 
 def _fetch(image: Image) -> None:
-    if not (image.spool_path and os.path.exists(image.spool_path)):
+    if not spool.is_spooled(image.spool_path):
         if image.spool_path:
             # Spooled on another machine, or the disk was lost: the URL is the only way back.
             log.warning("image %s: spool file %s is gone", image.pk, image.spool_path)
@@ -263,7 +230,7 @@ def store_spooled_image(image: Image) -> None:
     try:
         facts, thumbnail = inspect_with_thumbnail(image.spool_path)  # one decode for both
     except BadImage as exc:  # b64 bytes are checked here for the first time
-        _discard(image.spool_path)
+        spool.discard(image.spool_path)
         Image.objects.filter(pk=image.pk).update(spool_path="")
         finish_image(image, Image.Status.FAILED, f"The image service returned bytes Studio cannot keep: {exc}")
         return
@@ -306,7 +273,7 @@ def store_spooled_image(image: Image) -> None:
         failure_reason="",
     )
     if stored:
-        _discard(image.spool_path)
+        spool.discard(image.spool_path)
     settle_job(image.job_id)
 
 
@@ -316,61 +283,3 @@ def _sha256_of(path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def finish_image(image: Image, status: str, reason: str) -> None:
-    Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(status=status, failure_reason=reason)
-    settle_job(image.job_id)
-
-
-def settle_job(job_id: int) -> None:
-    """When no image of the job is pending, the job is done, partly failed, or failed."""
-    statuses = list(Image.objects.filter(job_id=job_id).values_list("status", flat=True))
-    if not statuses or Image.Status.PENDING in statuses:
-        return
-    stored = statuses.count(Image.Status.STORED)
-    expired = statuses.count(Image.Status.EXPIRED)
-    lost = len(statuses) - stored
-    if not lost:
-        status, code, message = Job.Status.DONE, "", ""
-    else:
-        code = "images_expired" if expired == lost else "download_failed"
-
-        def what(count: int) -> str:
-            it = "it" if count == 1 else "they"
-            return f"expired before {it} could be downloaded" if expired == lost else "could not be downloaded"
-
-        if stored:
-            status = Job.Status.PARTIALLY_FAILED
-            message = f"{lost} of {len(statuses)} images {what(lost)}."
-        else:
-            status = Job.Status.FAILED
-            message = f"The image {what(1)}." if len(statuses) == 1 else f"All {len(statuses)} images {what(lost)}."
-    settled = Job.objects.filter(pk=job_id, status=Job.Status.FETCHING).update(
-        **Job().stamp(status), failure_code=code, failure_message=message
-    )
-    if settled:
-        discard_previews(job_id)
-
-
-def discard_previews(job_id: int) -> None:
-    """Partial images only stand in while the model works; once the job is settled their files go.
-
-    The keys stay on the job as a record of what streamed (the page shows previews of unfinished
-    jobs only). Best effort: a preview that cannot be deleted now is small and inert.
-    """
-    keys = Job.objects.filter(pk=job_id).values_list("previews", flat=True).first() or []
-    for key in keys:
-        try:
-            storage.delete_key(key)
-        except Exception:  # noqa: BLE001 - storage may be down; the files are small and inert
-            log.warning("job %s: could not delete preview %s", job_id, key)
-
-
-def enqueue_fetches_after_commit(images: list[tuple[int, object]]) -> None:
-    """Inside the transaction that created the images: send their downloads once it commits."""
-    def send():
-        for pk, deadline in images:
-            enqueue_fetch(pk, deadline=deadline)
-
-    transaction.on_commit(send, robust=True)

@@ -1,10 +1,16 @@
-"""Submitting jobs and sending messages. A message is a nudge; the row says what is due."""
+"""Submitting jobs and sending messages. A message is a nudge; the row says what is due.
+
+Every message the pipeline sends goes out from here. Tasks are looked up by name in the Celery app's
+registry (the generation app imports its tasks when Django starts), so this module never imports
+`tasks`, which imports the services: no circle, and a test may still replace a task's `apply_async`.
+"""
 from __future__ import annotations
 
 import logging
 import random
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,6 +24,9 @@ from ..models import Job
 from . import mailbox
 
 log = logging.getLogger(__name__)
+
+RUN_JOB = "studio.generation.tasks.run_job"
+FETCH_IMAGE = "studio.generation.tasks.fetch_image"
 
 # Publishing waits a little for a broker that blips, not for one that is down: the sweeper re-sends.
 _PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.4, "interval_max": 1.0}
@@ -70,13 +79,15 @@ def _countdown(seconds: float | None) -> float | None:
     return min(seconds, settings.STUDIO_MAX_COUNTDOWN)
 
 
+def _task(name: str):
+    return current_app.tasks[name]
+
+
 def enqueue_run(job_id: int, *, countdown: float | None = None, paced: bool = False) -> bool:
     """Send run_job; False when the broker did not take it (the sweeper will send it again)."""
-    from .. import tasks
-
     try:
-        tasks.run_job.apply_async((job_id,), {"paced": True} if paced else {}, countdown=_countdown(countdown),
-                                  priority=settings.STUDIO_PRIORITY_CALL, retry=True, retry_policy=_PUBLISH_RETRY)
+        _task(RUN_JOB).apply_async((job_id,), {"paced": True} if paced else {}, countdown=_countdown(countdown),
+                                   priority=settings.STUDIO_PRIORITY_CALL, retry=True, retry_policy=_PUBLISH_RETRY)
     except Exception as exc:  # noqa: BLE001 - any broker trouble; the row still says "queued"
         log.warning("job %s: could not send run_job (%s); the sweeper will", job_id, exc)
         return False
@@ -85,15 +96,13 @@ def enqueue_run(job_id: int, *, countdown: float | None = None, paced: bool = Fa
 
 def enqueue_fetch(image_id: int, *, countdown: float | None = None, deadline=None) -> bool:
     """Send fetch_image, noting in Redis that it is on its way (the note dies with the message)."""
-    from .. import tasks
-
     countdown = _countdown(countdown)
     urgent = deadline is not None and deadline - timezone.now() < timedelta(minutes=5)
     priority = settings.STUDIO_PRIORITY_URGENT if urgent else settings.CELERY_TASK_DEFAULT_PRIORITY
     mailbox.mark_sent(f"fetch:{image_id}", (countdown or 0) + settings.STUDIO_REENQUEUE_AFTER)
     try:
-        tasks.fetch_image.apply_async((image_id,), countdown=countdown, priority=priority,
-                                      retry=True, retry_policy=_PUBLISH_RETRY)
+        _task(FETCH_IMAGE).apply_async((image_id,), countdown=countdown, priority=priority,
+                                       retry=True, retry_policy=_PUBLISH_RETRY)
     except Exception as exc:  # noqa: BLE001
         mailbox.clear_sent(f"fetch:{image_id}")
         log.warning("image %s: could not send fetch_image (%s); the sweeper will", image_id, exc)
@@ -101,33 +110,10 @@ def enqueue_fetch(image_id: int, *, countdown: float | None = None, deadline=Non
     return True
 
 
-def describe_estimate(query) -> str:
-    """'Estimated cost: $0.040' for the options in `query`, or '' when they are not complete yet."""
-    from studio.models_registry.registry import UnknownModel
+def enqueue_fetches_after_commit(images: list[tuple[int, object]]) -> None:
+    """Inside the transaction that created the images: send their downloads once it commits."""
+    def send():
+        for pk, deadline in images:
+            enqueue_fetch(pk, deadline=deadline)
 
-    try:
-        spec = get_model(query.get("model", ""))
-    except UnknownModel:
-        return ""
-    operation = query.get("operation", Job.Kind.GENERATE)
-    params = {k: v for k, v in query.items() if k not in ("model", "operation", "team") and v != ""}
-    if "n" in params:
-        try:
-            params["n"] = int(params["n"])
-        except ValueError:
-            return ""
-    try:
-        # No figure for options the model would refuse: a price for "100x1000" would mislead.
-        # Only the options asked about count: the prompt and the pictures are not part of an estimate.
-        if any(p.field in params for p in spec.problems(operation, {"prompt": "x", **params})):
-            return ""
-        cost = estimate_cost(spec, operation, params)
-    except Exception:  # half-typed options are normal while a person edits the form
-        return ""
-    if cost is None:
-        return ""
-    # With "auto" the model picks quality or size itself; the registry prices the dearest it may
-    # pick, so the figure is a ceiling, and the page says so.
-    effective = {**spec.defaults(operation), **params}
-    ceiling = "auto" in (str(effective.get("quality")), str(effective.get("size")))
-    return f"Estimated cost: {'up to ' if ceiling else ''}${cost:.3f}"
+    transaction.on_commit(send, robust=True)

@@ -8,7 +8,6 @@ claims and leases make a duplicate message a no-op anyway.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -19,9 +18,11 @@ from django.utils import timezone
 
 from studio.gallery.models import Image
 
-from . import services
-from .models import Job
-from .services import fetching as _fetching, mailbox
+from ..models import Job
+from . import mailbox, spool
+from .calling import mark_interrupted
+from .queueing import enqueue_fetch, enqueue_run
+from .settling import EXPIRED_MESSAGE, finish_image, settle_job
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def find_interrupted_calls(now, report: SweepReport) -> None:
     """A call cannot outlive the provider timeout; a row still `calling` after it lost its worker."""
     limit = now - timedelta(seconds=settings.STUDIO_PROVIDER_TIMEOUT + settings.STUDIO_CALL_GRACE_SECONDS)
     for job in Job.objects.filter(status=Job.Status.CALLING, called_at__lt=limit)[:BATCH]:
-        if services.mark_interrupted(job):
+        if mark_interrupted(job):
             report.interrupted.append(job.pk)
 
 
@@ -69,13 +70,13 @@ def retry_interrupted(report: SweepReport) -> None:
     for job in Job.objects.filter(status=Job.Status.INTERRUPTED).order_by("created_at")[:BATCH]:
         still = Job.objects.filter(pk=job.pk, status=Job.Status.INTERRUPTED, attempts=job.attempts)
         if job.interruptions <= settings.STUDIO_INTERRUPTED_RETRY_LIMIT:
-            if still.update(**job.stamp(Job.Status.QUEUED, not_before=timezone.now()),
+            if still.update(**Job.stamp(Job.Status.QUEUED, not_before=timezone.now()),
                             failure_message="The worker stopped during the call; Studio is trying once more."):
-                services.enqueue_run(job.pk, paced=True)
+                enqueue_run(job.pk, paced=True)
                 report.retried.append(job.pk)
         else:
             times = "once" if job.interruptions == 1 else f"{job.interruptions} times"
-            if still.update(**job.stamp(Job.Status.FAILED), failure_code="interrupted",
+            if still.update(**Job.stamp(Job.Status.FAILED), failure_code="interrupted",
                             failure_message=f"The worker stopped during the call {times}. Studio did not try "
                                             "again, so as not to pay for the same images twice; submit it again "
                                             "if you still want them."):
@@ -92,7 +93,7 @@ def resend_due_runs(now, report: SweepReport) -> None:
         # Moving not_before to now both records the re-send and keeps the next sweep from repeating it.
         if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, not_before=job.not_before).update(
                 not_before=now):
-            services.enqueue_run(job.pk)
+            enqueue_run(job.pk)
             report.resent_runs.append(job.pk)
 
 
@@ -101,7 +102,7 @@ def settle_fetching_jobs(report: SweepReport) -> None:
     pending = Image.objects.filter(job=OuterRef("pk"), status=Image.Status.PENDING)
     for job_id in (Job.objects.filter(status=Job.Status.FETCHING).annotate(waiting=Exists(pending))
                    .filter(waiting=False).values_list("pk", flat=True)[:BATCH]):
-        services.settle_job(job_id)
+        settle_job(job_id)
         report.settled.append(job_id)
 
 
@@ -116,12 +117,12 @@ def resend_pending_fetches(now, report: SweepReport) -> None:
     for pk, deadline, spool_path in pending:
         if f"fetch:{pk}" in busy:
             continue
-        spooled = bool(spool_path) and os.path.exists(spool_path)
+        spooled = spool.is_spooled(spool_path)
         if not spooled and deadline is not None and deadline <= now:
             image = Image.objects.filter(pk=pk, status=Image.Status.PENDING).first()
             if image is not None and not image.spool_path:
-                services.finish_image(image, Image.Status.EXPIRED, _fetching.EXPIRED_MESSAGE)
+                finish_image(image, Image.Status.EXPIRED, EXPIRED_MESSAGE)
                 report.expired.append(pk)
                 continue
-        services.enqueue_fetch(pk, deadline=deadline)
+        enqueue_fetch(pk, deadline=deadline)
         report.resent_fetches.append(pk)

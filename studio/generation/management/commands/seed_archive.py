@@ -10,20 +10,25 @@ Every image shares one placeholder file and thumbnail (a real painted picture), 
 without a million files. Runs again add more; seeded accounts have unusable passwords.
 """
 import io
+import json
 import random
 import time
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import JSONField
 from django.utils import timezone
 
 from studio.accounts.models import Membership, Team
 from studio.gallery import storage
+from studio.gallery.imaging import make_thumbnail
 from studio.gallery.models import Image
 from studio.generation.models import Job
+from studio.standin.painter import paint
 
 SUBJECTS = ["fox", "lighthouse", "teapot", "astronaut", "dragon", "bicycle", "owl", "castle", "robot", "whale",
             "violin", "cactus", "tram", "samurai", "octopus", "windmill", "giraffe", "submarine", "library", "kite",
@@ -81,17 +86,12 @@ class Command(BaseCommand):
 
 
 def _placeholder_files() -> tuple[int, int]:
-    from django.conf import settings as dj_settings
-
-    from studio.gallery.imaging import make_thumbnail
-    from studio.standin.painter import paint
-
     picture = paint("a seeded archive placeholder, lighthouse at dusk", 7, 0, 512, 512)
     buffer = io.BytesIO()
     picture.save(buffer, "PNG")
     storage.save_bytes(PLACEHOLDER_KEY, buffer.getvalue())
     buffer.seek(0)
-    thumb, w, h = make_thumbnail(buffer, size=dj_settings.STUDIO_THUMBNAIL_SIZE)
+    thumb, w, h = make_thumbnail(buffer, size=settings.STUDIO_THUMBNAIL_SIZE)
     storage.save_bytes(PLACEHOLDER_THUMB, thumb)
     return w, h
 
@@ -189,10 +189,6 @@ IMAGE_COLUMNS = ("id", "uuid", "owner_id", "team_id", "job_id", "index", "parent
 
 def _defaults(model, given) -> tuple[tuple[str, ...], tuple]:
     """Every other column with the model's default, so fields added later need no change here."""
-    import json
-
-    from django.db.models import JSONField
-
     names, values = [], []
     for field in model._meta.concrete_fields:
         if field.column in given:
@@ -284,8 +280,6 @@ def _drop_secondary_indexes(cursor, tables) -> list[str]:
 def _bulk_create(plan: Plan, batch: int = 2000) -> None:
     first_job = (Job.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     first_image = (Image.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    import json
-
     jobs, images = [], []
     with transaction.atomic():
         for job, rows in plan.jobs(first_job, first_image):

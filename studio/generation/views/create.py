@@ -1,29 +1,26 @@
-"""Pages that start and follow jobs: generate, edit (mask brush), variation, live status, compare.
+"""Pages that start jobs: generate, edit (mask brush, uploads, adapting a picture), variation.
 
-Each view parses and authorizes (images through `Image.objects.visible_to`, jobs through
-`Job.objects.visible_to`, uploads through `uploads.owns_key`), then calls one service.
+Each view parses and authorizes (images through `Image.objects.visible_to`, uploads through
+`uploads.owns_key`), then calls one service.
 """
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from studio.gallery.imaging import content_type_for_key
 from studio.gallery.models import Image
 from studio.gallery.serving import serve_key
+from studio.gallery.shortcuts import visible_image_or_404
+from studio.models_registry.estimate import describe_estimate
 from studio.models_registry.registry import UnknownModel, get_model
 
-from . import selectors, services, ui_services, uploads
-from .forms import EditForm, GenerateForm, VariationForm, initial_from_query
-from .links import generate_form_url
-from .models import Job
-
-def _visible_image(user, pk):
-    return get_object_or_404(Image.objects.visible_to(user).select_related("owner", "team", "job"), pk=pk)
+from .. import services, uploads
+from ..forms import EditForm, GenerateForm, VariationForm, initial_from_query
+from ..models import Job
 
 
 # --- generate --------------------------------------------------------------------------------------
@@ -47,7 +44,7 @@ def new_job(request):
 
 
 def _stored_image(user, pk):
-    image = _visible_image(user, pk)
+    image = visible_image_or_404(user, pk)
     if not image.is_stored:
         raise Http404("That image has not been stored yet.")
     return image
@@ -245,84 +242,7 @@ def variation(request, pk):
     return render(request, "generation/variation.html", _picture_context(request, form, source, key), status=status)
 
 
-# --- jobs and live status ---------------------------------------------------------------------------
-
-
-def _job_or_404(request, pk):
-    job = selectors.visible_job(request.user, pk)
-    if job is None:
-        raise Http404("No such job.")
-    return job
-
-
-def _status_context(request, job):
-    images = list(job.images.all())
-    revised = next((i.revised_prompt for i in images if i.revised_prompt), "")
-    return {"job": job, "images": images, "progress": ui_services.progress(job, images), "revised": revised,
-            "may_retry": job.owner_id == request.user.pk,
-            "change_prompt_url": generate_form_url(prompt=job.prompt, model=job.model, params=job.params,
-                                                   team_id=job.team_id),
-            "revised_url": generate_form_url(prompt=revised, model=job.model, params=job.params,
-                                             team_id=job.team_id)}
-
-
-@login_required
-def job_detail(request, pk):
-    job = _job_or_404(request, pk)
-    return render(request, "generation/job.html", _status_context(request, job))
-
-
-@login_required
-def job_status(request, pk):
-    """The fragment the job page polls; it stops polling by leaving out its trigger once finished."""
-    job = _job_or_404(request, pk)
-    template = "generation/_status_badge.html" if request.GET.get("compact") else "generation/_status.html"
-    return render(request, template, {**_status_context(request, job), "oob": True})
-
-
-@login_required
-def job_preview(request, pk, index):
-    """A partial image the model streamed while working; same door as the job itself."""
-    job = _job_or_404(request, pk)
-    try:
-        key = job.previews[index]
-    except (IndexError, TypeError):
-        raise Http404("No such preview.") from None
-    return serve_key(key, content_type=content_type_for_key(key, "image/png"))
-
-
-@login_required
-@require_POST
-def job_retry(request, pk):
-    job = _job_or_404(request, pk)
-    if job.owner_id != request.user.pk:
-        raise Http404("No such job.")
-    if not ui_services.inputs_still_visible(job, request.user):
-        messages.error(request, "A picture this job starts from is no longer yours to use (it was moved to the "
-                                "trash, or is no longer shared with you), so Studio cannot send it again.")
-        return redirect(job)
-    new = ui_services.retry_job(job, user=request.user)
-    messages.info(request, f"Trying job {job.pk} again with the same settings.")
-    return redirect(new)
-
-
-@login_required
-def job_list(request):
-    return render(request, "generation/jobs.html", {"jobs": selectors.recent_jobs(request.user)})
-
-
 @login_required
 def cost_estimate(request):
     """A line of text for the form: what the chosen options would cost, from the registry's prices."""
-    text = services.describe_estimate(request.GET)
-    return HttpResponse(text, content_type="text/plain; charset=utf-8")
-
-
-# --- compare ------------------------------------------------------------------------------------------
-
-
-@login_required
-def compare(request, a, b):
-    left = _visible_image(request.user, a)
-    right = _visible_image(request.user, b)
-    return render(request, "generation/compare.html", {"left": left, "right": right})
+    return HttpResponse(describe_estimate(request.GET), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,66 @@
+"""Settling: once no image of a job is still downloading, the job is done, partly failed or failed.
+
+Called by the fetch path after each image reaches its end (stored, failed, expired) and by the
+sweeper for a worker that died in between; a conditional UPDATE makes settling twice a no-op.
+"""
+from __future__ import annotations
+
+import logging
+
+from studio.gallery import storage
+from studio.gallery.models import Image
+
+from ..models import Job
+
+log = logging.getLogger(__name__)
+
+EXPIRED_MESSAGE = "The provider's link expired before Studio could download the image."
+
+
+def finish_image(image: Image, status: str, reason: str) -> None:
+    Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(status=status, failure_reason=reason)
+    settle_job(image.job_id)
+
+
+def settle_job(job_id: int) -> None:
+    """When no image of the job is pending, the job is done, partly failed, or failed."""
+    statuses = list(Image.objects.filter(job_id=job_id).values_list("status", flat=True))
+    if not statuses or Image.Status.PENDING in statuses:
+        return
+    stored = statuses.count(Image.Status.STORED)
+    expired = statuses.count(Image.Status.EXPIRED)
+    lost = len(statuses) - stored
+    if not lost:
+        status, code, message = Job.Status.DONE, "", ""
+    else:
+        code = "images_expired" if expired == lost else "download_failed"
+
+        def what(count: int) -> str:
+            it = "it" if count == 1 else "they"
+            return f"expired before {it} could be downloaded" if expired == lost else "could not be downloaded"
+
+        if stored:
+            status = Job.Status.PARTIALLY_FAILED
+            message = f"{lost} of {len(statuses)} images {what(lost)}."
+        else:
+            status = Job.Status.FAILED
+            message = f"The image {what(1)}." if len(statuses) == 1 else f"All {len(statuses)} images {what(lost)}."
+    settled = Job.objects.filter(pk=job_id, status=Job.Status.FETCHING).update(
+        **Job.stamp(status), failure_code=code, failure_message=message
+    )
+    if settled:
+        discard_previews(job_id)
+
+
+def discard_previews(job_id: int) -> None:
+    """Partial images only stand in while the model works; once the job is settled their files go.
+
+    The keys stay on the job as a record of what streamed (the page shows previews of unfinished
+    jobs only). Best effort: a preview that cannot be deleted now is small and inert.
+    """
+    keys = Job.objects.filter(pk=job_id).values_list("previews", flat=True).first() or []
+    for key in keys:
+        try:
+            storage.delete_key(key)
+        except Exception:  # noqa: BLE001 - storage may be down; the files are small and inert
+            log.warning("job %s: could not delete preview %s", job_id, key)

@@ -1,0 +1,1 @@
+"""The generation app's pages: `create` starts jobs, `jobs` follows them, `history` looks back."""
