@@ -136,9 +136,8 @@
       applyPrompt(op);
       applyFormatRule(op);
       updateCounter();
-      updateFit(op);
+      updateFit();
       updateEstimate();
-      form.dispatchEvent(new CustomEvent("studio:model", { detail: { model: modelSelect.value, op: op } }));
     }
 
     // Compression applies only to the formats the registry names (webp/jpeg): hide it otherwise.
@@ -164,28 +163,18 @@
       prompt.setAttribute("aria-invalid", left < 0 ? "true" : "false");
     }
 
-    // The same three checks as the server's (format, square, size): said at once, fixed only on request.
-    function updateFit(op) {
-      if (!fit || !op.images) return;
-      const d = fit.dataset;
-      const problems = [];
-      const fmt = d.format;
-      if (op.images.formats.length && !op.images.formats.includes(fmt)) {
-        problems.push("it is " + fmt.toUpperCase() + "; " + modelSelect.value + " takes " +
-                      op.images.formats.map((f) => f.toUpperCase()).join(", "));
-      }
-      if (op.images.square && d.width !== d.height) {
-        problems.push("it is " + d.width + "x" + d.height + "; " + modelSelect.value + " needs a square picture");
-      }
-      if (op.images.max_bytes && Number(d.bytes) >= op.images.max_bytes) {
-        problems.push("it is " + (Number(d.bytes) / 1048576).toFixed(1) + " MB; " + modelSelect.value +
-                      " takes files under " + Math.round(op.images.max_bytes / 1048576) + " MB");
-      }
+    // Whether the chosen model takes the picture as it is: the server measured it against every model
+    // on the menu (the same rules it checks on submit); this only shows the sentences for the chosen one.
+    const fitNode = document.getElementById("source-fit-problems");
+    const fitProblems = fitNode ? JSON.parse(fitNode.textContent) : {};
+    function updateFit() {
+      if (!fit) return;
+      const problems = fitProblems[modelSelect.value] || [];
       const text = fit.querySelector("[data-fit-text]");
       const link = fit.querySelector("a");
       fit.hidden = problems.length === 0;
       if (problems.length) {
-        text.textContent = "This picture does not suit " + modelSelect.value + ": " + problems.join("; ") + ".";
+        text.textContent = "This picture does not suit " + modelSelect.value + ": " + problems.join(" ");
         const url = new URL(link.getAttribute("href"), location.href);
         url.searchParams.set("model", modelSelect.value);
         link.href = url.pathname + url.search;
@@ -276,24 +265,4 @@
   }
 
   document.querySelectorAll("form.job-form").forEach(setup);
-
-  // Copy buttons: <button data-copy="#id-of-text">.
-  document.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-copy], [data-copy-text]");
-    if (!button) return;
-    const source = button.dataset.copy ? document.querySelector(button.dataset.copy) : null;
-    const text = button.dataset.copyText !== undefined ? button.dataset.copyText : (source ? source.textContent.trim() : "");
-    const done = () => {
-      const label = button.textContent;
-      button.textContent = "Copied";
-      setTimeout(() => { button.textContent = label; }, 1500);
-    };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, () => {});
-    } else {
-      const area = document.createElement("textarea");
-      area.value = text; document.body.append(area); area.select();
-      try { document.execCommand("copy"); done(); } finally { area.remove(); }
-    }
-  });
 })();

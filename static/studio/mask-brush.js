@@ -176,7 +176,6 @@
     octx.putImageData(mask, 0, 0);
     return new Promise((resolve) => out.toBlob(resolve, "image/png"));
   }
-  window.studioMask = { blob: maskBlob, painted: () => painted };
 
   let maskReady = false;
   form.addEventListener("submit", (event) => {

@@ -106,6 +106,10 @@ def _picture_context(request, form, source, key):
     except uploads.NotAnImage:
         pass
     notes = request.session.get("adapted", {}).get(key, []) if key else []
+    # Whether each model on the menu takes the picture as it is: the server's own rules, in sentences;
+    # the page only shows the ones for the model chosen.
+    fit = {spec.name: [p.message for p in uploads.problems(spec, form.operation, measured)]
+           for spec in form.models} if measured else {}
     input_url = reverse("generation:upload_file", args=[key]) if key else (
         reverse("gallery:file", args=[source.pk]) if source else "")
     return {
@@ -114,6 +118,7 @@ def _picture_context(request, form, source, key):
         "upload_key": key,
         "input_url": input_url,
         "measured": measured,
+        "fit_problems": fit,
         "adapted_notes": notes,
         "prepare_url": reverse("generation:prepare") + "?" + urlencode(
             {k: v for k, v in (("source", source.pk if source else ""), ("for", form.operation)) if v}),

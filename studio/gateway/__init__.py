@@ -1,0 +1,1 @@
+"""Studio's own OpenAI-compatible /v1 Images API: token auth, idempotency, waiting and streaming relay."""
