@@ -1,0 +1,16 @@
+"""Every action the audit trail knows, named as the issues name them. A feature adds its own here.
+
+`record()` refuses a name not listed, so a typo cannot start a second spelling of an action.
+"""
+ACTIONS = frozenset({
+    "sign_in", "sign_out", "sign_in.failed",
+    "job.submitted",
+    "image.moved", "image.trashed", "image.restored", "image.purged",
+    "share_link.created", "share_link.revoked",
+    "export.downloaded",
+    "token.created", "token.revoked",
+    "budget.changed",
+    "member.added", "member.role_changed", "member.removed",
+    "invite.sent", "invite.accepted",
+    "provider.changed",
+})
