@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 
 from .models import Membership, Team
+from .token_services import revoke_token
+from .tokens import ApiToken
 
 
 class MembershipInline(admin.TabularInline):
@@ -31,3 +33,23 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "team", ("joined_at", admin.DateFieldListFilter)]
     search_fields = ["user__username", "team__name"]
     autocomplete_fields = ["user", "team"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Staff see every token and may revoke one; the secret is never stored, so it cannot be shown."""
+
+    list_display = ["name", "user", "team", "hint", "created_at", "expires_at", "last_used_at", "status"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "team"]
+    search_fields = ["name", "user__username", "=lookup"]
+    fields = ["name", "user", "team", "hint", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # made by their person (account page, `manage.py token`), who alone sees the secret
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            revoke_token(token, actor=request.user)

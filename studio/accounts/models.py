@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.text import slugify
 
+from .tokens import ApiToken  # noqa: F401 - a model of this app, kept in a module of its own
+
 
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
