@@ -1,129 +1,20 @@
-"""The two Images API contracts as data, and the validation that referees every request.
-
-Deliberately independent of Studio's own model registry: the stand-in plays the provider,
-so a bug in Studio's rules shows up as a 400 here instead of being mirrored.
-"""
+"""The validation that referees every Images API request, for both contracts."""
 
 from __future__ import annotations
 
 import io
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from PIL import Image
 
-MB = 1024 * 1024
-STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536")
-GPT_QUALITIES = ("auto", "low", "medium", "high")
-GPT25_QUALITIES = GPT_QUALITIES + ("xhigh", "max")
+from .api_types import ApiError, Request, Upload
+from .model_table import DEFAULT_MODEL, MAX_EDGE, MAX_PIXELS, MB, STANDARD_SIZES, ModelSpec
+
 # Output tokens for one 1024x1024 image per quality; scaled by area.
 OUTPUT_TOKENS_1024 = {"low": 272, "medium": 1056, "high": 4160, "xhigh": 6240, "max": 8320}
 AUTO_QUALITY = "medium"
-MAX_PIXELS = 3840 * 2160
-MAX_EDGE = 3840
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    id: str
-    family: str  # "dalle" (seed contract) or "gpt" (today's)
-    created: int
-    endpoints: frozenset[str]
-    prompt_max: int
-    edit_prompt_max: int = 1000
-    n_max: int = 10
-    sizes: tuple[str, ...] = ()  # fixed sizes for generations
-    edit_sizes: tuple[str, ...] = ()
-    default_size: str = "1024x1024"
-    flexible_sizes: bool = False  # any WxH: multiples of 16, ratio <= 3:1, <= 3840x2160
-    qualities: tuple[str, ...] = ()
-    default_quality: str = "standard"
-    styles: tuple[str, ...] = ()
-    input_fidelities: tuple[str, ...] = ()
-    upload_formats: tuple[str, ...] = ("png",)
-    upload_max_bytes: int = 4 * MB
-    max_images: int = 1
-    square_uploads: bool = True
-    markup: bool = False
-    moderation_code: str = "content_policy_violation"
-    shutdown_date: str | None = None
-
-    @property
-    def is_gpt(self) -> bool:
-        return self.family == "gpt"
-
-
-def _dalle(id_: str, **kw: Any) -> ModelSpec:
-    return ModelSpec(id=id_, family="dalle", **kw)
-
-
-def _gpt(id_: str, **kw: Any) -> ModelSpec:
-    base: dict[str, Any] = dict(
-        family="gpt",
-        endpoints=frozenset({"generations", "edits"}),
-        prompt_max=32000,
-        edit_prompt_max=32000,
-        sizes=("auto",) + STANDARD_SIZES,
-        edit_sizes=("auto",) + STANDARD_SIZES,
-        default_size="auto",
-        qualities=GPT_QUALITIES,
-        default_quality="auto",
-        input_fidelities=("high", "low"),
-        upload_formats=("png", "webp", "jpeg"),
-        upload_max_bytes=50 * MB,
-        max_images=16,
-        square_uploads=False,
-        moderation_code="moderation_blocked",
-    )
-    base.update(kw)
-    return ModelSpec(id=id_, **base)
-
-
-MODELS: dict[str, ModelSpec] = {
-    m.id: m
-    for m in (
-        _dalle(
-            "dall-e-2",
-            created=1698798177,
-            endpoints=frozenset({"generations", "edits", "variations"}),
-            prompt_max=1000,
-            sizes=("256x256", "512x512", "1024x1024"),
-            edit_sizes=("256x256", "512x512", "1024x1024"),
-            qualities=("standard",),
-        ),
-        _dalle(
-            "dall-e-3",
-            created=1698785189,
-            endpoints=frozenset({"generations"}),
-            prompt_max=4000,
-            n_max=1,
-            sizes=("1024x1024", "1792x1024", "1024x1792"),
-            qualities=("standard", "hd"),
-            styles=("vivid", "natural"),
-        ),
-        _gpt("gpt-image-1.5", created=1765324800, shutdown_date="2026-12-01"),
-        _gpt("gpt-image-1-mini", created=1759708800, input_fidelities=("low",), shutdown_date="2026-12-01"),
-        _gpt("gpt-image-2", created=1776729600, flexible_sizes=True, input_fidelities=()),
-        _gpt(
-            "gpt-image-2.5-sunburst",
-            created=1788825600,
-            flexible_sizes=True,
-            qualities=GPT25_QUALITIES,
-            markup=True,
-        ),
-        _gpt(
-            "gpt-image-2.5-flare",
-            created=1788825600,
-            flexible_sizes=True,
-            qualities=GPT25_QUALITIES,
-            markup=True,
-        ),
-    )
-}
-
-DEFAULT_MODEL = "dall-e-2"
 
 # Parameters each endpoint knows; anything else is an unknown parameter.
 GENERATION_PARAMS = {
@@ -143,67 +34,6 @@ GPT_ONLY_PARAMS = (
     "complexity", "frame_count", "frame_duration_ms", "svg", "markup",
 )
 PREVIEW_FORMATS = ("gif", "svg")
-
-
-class ApiError(Exception):
-    """An error the API answers with: status and the body's error object."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        param: str | None = None,
-        code: str | None = "invalid_value",
-        status: int = 400,
-        type: str = "invalid_request_error",
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
-        self.code = code
-        self.status = status
-        self.type = type
-        self.headers = dict(headers or {})
-
-    def body(self) -> dict:
-        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
-
-
-@dataclass
-class Upload:
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
-class Request:
-    """A validated request: everything the server needs to answer it."""
-
-    endpoint: str
-    model: ModelSpec
-    prompt: str
-    n: int
-    width: int
-    height: int
-    quality: str  # the resolved quality (echoed to GPT models)
-    response_format: str  # url or b64_json
-    style: str | None = None
-    background: str = "opaque"  # resolved: opaque or transparent
-    output_format: str = "png"
-    output_compression: int | None = None
-    stream: bool = False
-    partial_images: int = 0
-    input_fidelity: str | None = None
-    user: str | None = None
-    images: list[Image.Image] = field(default_factory=list)
-    mask: Image.Image | None = None
-    markup: Image.Image | None = None
-
-    @property
-    def size(self) -> str:
-        return f"{self.width}x{self.height}"
 
 
 # --- small parsers -------------------------------------------------------------------------------

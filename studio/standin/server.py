@@ -26,7 +26,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import multipart, painter, rules, sse
+from .api_types import ApiError, Request
 from .config import StandinConfig
+from .model_table import MODELS, ModelSpec
 
 MAX_BODY = 256 * 1024 * 1024
 RECENT_REQUESTS = 50
@@ -157,7 +159,7 @@ class State:
     def __init__(self, config: StandinConfig) -> None:
         self.config = config
         self.served = {
-            name: spec for name, spec in rules.MODELS.items() if config.models is None or name in config.models
+            name: spec for name, spec in MODELS.items() if config.models is None or name in config.models
         }
         self.blobs = BlobStore()
         self.stats = Stats()
@@ -222,14 +224,14 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 total += size
                 if total > MAX_BODY:
-                    raise rules.ApiError("Request body too large.", code="request_too_large", status=413)
+                    raise ApiError("Request body too large.", code="request_too_large", status=413)
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
             return b"".join(chunks)
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             self.close_connection = True
-            raise rules.ApiError("Request body too large.", code="request_too_large", status=413)
+            raise ApiError("Request body too large.", code="request_too_large", status=413)
         return self.rfile.read(length) if length else b""
 
     def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
@@ -248,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
         base.update(headers or {})
         self._send(status, json.dumps(payload).encode(), "application/json", base)
 
-    def _error(self, err: rules.ApiError) -> None:
+    def _error(self, err: ApiError) -> None:
         self._json(err.status, err.body(), err.headers)
 
     # --- routing ---------------------------------------------------------------------------------
@@ -272,7 +274,7 @@ class Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         try:
             body = self._read_body() if method in ("POST", "DELETE") else b""
-        except rules.ApiError as err:
+        except ApiError as err:
             self._error(err)
             return
         if path.startswith("/blob/") and method == "GET":
@@ -282,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/v1/"):
             self._api(method, path, body)
         else:
-            self._error(rules.ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
+            self._error(ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
 
     def _control(self, method: str, path: str, query: dict, body: bytes) -> None:
         state = self.state
@@ -304,11 +306,11 @@ class Handler(BaseHTTPRequestHandler):
                     raise ValueError("expected a JSON object")
                 config = state.configure(changes)
             except (ValueError, TypeError) as exc:
-                self._error(rules.ApiError(str(exc), code="invalid_config"))
+                self._error(ApiError(str(exc), code="invalid_config"))
                 return
             self._json(200, _config_json(config))
         else:
-            self._error(rules.ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
+            self._error(ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
 
     # --- the API ---------------------------------------------------------------------------------
 
@@ -321,12 +323,12 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/v1/models" or path.startswith("/v1/models/"):
             endpoint = "models"
             if method != "GET":
-                self._error(rules.ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
+                self._error(ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
                 return
         elif path in endpoints and method == "POST":
             endpoint = endpoints[path]
         else:
-            self._error(rules.ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
+            self._error(ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
             return
         stats = self.state.stats
         job = self.headers.get("X-Studio-Job")
@@ -335,7 +337,7 @@ class Handler(BaseHTTPRequestHandler):
         entry: dict[str, Any] = {"endpoint": endpoint, "time": time.time(), "job": job}
         try:
             self._api_call(endpoint, path, body, entry)
-        except rules.ApiError as err:
+        except ApiError as err:
             entry["status"] = err.status
             self._error(err)
         finally:
@@ -348,7 +350,7 @@ class Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         scheme, _, key = auth.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
-            raise rules.ApiError(
+            raise ApiError(
                 "You didn't provide an API key. You need to provide your API key in an Authorization header "
                 "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
                 code="missing_api_key",
@@ -390,19 +392,19 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 fields = json.loads(body or b"null")
             except ValueError:
-                raise rules.ApiError(
+                raise ApiError(
                     "We could not parse the JSON body of your request. The request body must be valid JSON.",
                     code="invalid_json",
                 ) from None
             if not isinstance(fields, dict):
-                raise rules.ApiError("The request body must be a JSON object.", code="invalid_json")
+                raise ApiError("The request body must be a JSON object.", code="invalid_json")
             entry["fields"] = fields
             entry["files"] = {}
             return fields, {}
         try:
             fields, files, _ordered = multipart.parse(ctype, body)
         except multipart.MultipartError as exc:
-            raise rules.ApiError(
+            raise ApiError(
                 f"Invalid multipart/form-data body: {exc}. Images must be uploaded as multipart form data.",
                 code="invalid_multipart",
             ) from None
@@ -423,7 +425,7 @@ class Handler(BaseHTTPRequestHandler):
         return fields, files
 
     def _models(self, path: str) -> None:
-        def card(spec: rules.ModelSpec) -> dict:
+        def card(spec: ModelSpec) -> dict:
             out = {"id": spec.id, "object": "model", "created": spec.created, "owned_by": "system"}
             if spec.shutdown_date:
                 out["shutdown_date"] = spec.shutdown_date
@@ -435,7 +437,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         name = path[len("/v1/models/") :]
         if name not in served:
-            raise rules.ApiError(
+            raise ApiError(
                 f"The model '{name}' does not exist or you do not have access to it.",
                 param="model",
                 code="model_not_found",
@@ -445,7 +447,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- pictures --------------------------------------------------------------------------------
 
-    def _picture(self, req: rules.Request, config: StandinConfig, index: int):
+    def _picture(self, req: Request, config: StandinConfig, index: int):
         size = (req.width, req.height)
         transparent = req.background == "transparent"
         if req.endpoint == "edits":
@@ -454,7 +456,7 @@ class Handler(BaseHTTPRequestHandler):
             return painter.vary(req.images[0], config.seed, index, size)
         return painter.paint(req.prompt, config.seed, index, req.width, req.height, transparent)
 
-    def _respond(self, req: rules.Request, config: StandinConfig) -> dict:
+    def _respond(self, req: Request, config: StandinConfig) -> dict:
         now = time.time()
         created = int(now)
         data = []
@@ -481,7 +483,7 @@ class Handler(BaseHTTPRequestHandler):
                 payload["safety_identifier"] = req.user
         return payload
 
-    def _stream(self, req: rules.Request, config: StandinConfig) -> None:
+    def _stream(self, req: Request, config: StandinConfig) -> None:
         prefix = "image_generation" if req.endpoint == "generations" else "image_edit"
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -561,12 +563,12 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, body, ctype, {"x-ms-blob-type": "BlockBlob", "Cache-Control": "private"})
 
 
-def _injected_failure(config: StandinConfig) -> rules.ApiError:
+def _injected_failure(config: StandinConfig) -> ApiError:
     status = config.fail_status
     if status == 429:
         retry = config.retry_after
         text = str(int(retry)) if float(retry).is_integer() else str(retry)
-        return rules.ApiError(
+        return ApiError(
             "Rate limit reached for images per min (IPM): Limit 5, Used 5, Requested 1. "
             f"Please try again in {text}s.",
             type="requests",
@@ -581,12 +583,12 @@ def _injected_failure(config: StandinConfig) -> rules.ApiError:
             },
         )
     if status == 503:
-        return rules.ApiError(
+        return ApiError(
             "The engine is currently overloaded, please try again later.", type="server_error", code=None, status=503
         )
     if status == 502:
-        return rules.ApiError("Bad gateway.", type="server_error", code=None, status=502)
-    return rules.ApiError(
+        return ApiError("Bad gateway.", type="server_error", code=None, status=502)
+    return ApiError(
         "The server had an error while processing your request. Sorry about that!",
         type="server_error",
         code=None,
