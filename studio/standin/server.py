@@ -25,10 +25,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import multipart, painter, rules, sse
+from . import image_responses, multipart, painter, sse
 from .api_types import ApiError, Request
 from .config import StandinConfig
+from .edits_and_variations import validate_edit, validate_variation
+from .generations import validate_generation
 from .model_table import MODELS, ModelSpec
+from .moderation import blocked_word, moderation_error
 
 MAX_BODY = 256 * 1024 * 1024
 RECENT_REQUESTS = 50
@@ -373,13 +376,13 @@ class Handler(BaseHTTPRequestHandler):
 
         served = self.state.served
         if endpoint == "generations":
-            req = rules.validate_generation(fields, served)
+            req = validate_generation(fields, served)
         elif endpoint == "edits":
-            req = rules.validate_edit(fields, files, served)
+            req = validate_edit(fields, files, served)
         else:
-            req = rules.validate_variation(fields, files, served)
-        if req.prompt and rules.blocked_word(req.prompt, config.blocked_words):
-            raise rules.moderation_error(req.model)
+            req = validate_variation(fields, files, served)
+        if req.prompt and blocked_word(req.prompt, config.blocked_words):
+            raise moderation_error(req.model)
         entry["status"] = 200
         if req.stream:
             self._stream(req, config)
@@ -468,7 +471,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 item = {"b64_json": base64.b64encode(raw).decode()}
             if req.model.id == "dall-e-3":
-                item["revised_prompt"] = rules.revised_prompt(req.prompt, req.style)
+                item["revised_prompt"] = image_responses.revised_prompt(req.prompt, req.style)
             data.append(item)
         payload: dict[str, Any] = {"created": created, "data": data}
         if req.model.is_gpt:
@@ -477,7 +480,7 @@ class Handler(BaseHTTPRequestHandler):
                 output_format=req.output_format,
                 quality=req.quality,
                 size=req.size,
-                usage=rules.usage(req),
+                usage=image_responses.usage(req),
             )
             if req.user:
                 payload["safety_identifier"] = req.user
@@ -498,7 +501,7 @@ class Handler(BaseHTTPRequestHandler):
             "quality": req.quality,
             "size": req.size,
         }
-        usage = rules.usage(req)
+        usage = image_responses.usage(req)
         for i in range(req.n):
             final = self._picture(req, config, i)
             for k in range(req.partial_images):
