@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import image_responses, multipart, painter, sse
+from . import image_responses, multipart
 from .api_types import ApiError, Request
 from .config import StandinConfig
 from .edits_and_variations import validate_edit, validate_variation
@@ -231,7 +231,7 @@ class Handler(BaseHTTPRequestHandler):
         if req.stream:
             self._stream(req, config)
         else:
-            self._json(200, self._respond(req, config))
+            self._json(200, image_responses.json_payload(req, config, self.state.blobs, self._host()))
 
     def _parse_body(self, endpoint: str, body: bytes, entry: dict) -> tuple[dict, dict]:
         ctype = self.headers.get("Content-Type", "")
@@ -292,46 +292,9 @@ class Handler(BaseHTTPRequestHandler):
             )
         self._json(200, card(served[name]))
 
-    # --- pictures --------------------------------------------------------------------------------
-
-    def _picture(self, req: Request, config: StandinConfig, index: int):
-        size = (req.width, req.height)
-        transparent = req.background == "transparent"
-        if req.endpoint == "edits":
-            return painter.edit(req.images[0], req.mask, req.prompt, config.seed, index, size, transparent)
-        if req.endpoint == "variations":
-            return painter.vary(req.images[0], config.seed, index, size)
-        return painter.paint(req.prompt, config.seed, index, req.width, req.height, transparent)
-
-    def _respond(self, req: Request, config: StandinConfig) -> dict:
-        now = time.time()
-        created = int(now)
-        data = []
-        for i in range(req.n):
-            raw = painter.encode(self._picture(req, config, i), req.output_format, req.output_compression)
-            if req.response_format == "url":
-                path, query = self.state.blobs.put(raw, req.output_format, now + config.url_ttl)
-                item: dict[str, Any] = {"url": f"http://{self._host()}{path}?{query}"}
-            else:
-                item = {"b64_json": base64.b64encode(raw).decode()}
-            if req.model.id == "dall-e-3":
-                item["revised_prompt"] = image_responses.revised_prompt(req.prompt, req.style)
-            data.append(item)
-        payload: dict[str, Any] = {"created": created, "data": data}
-        if req.model.is_gpt:
-            payload.update(
-                background=req.background,
-                output_format=req.output_format,
-                quality=req.quality,
-                size=req.size,
-                usage=image_responses.usage(req),
-            )
-            if req.user:
-                payload["safety_identifier"] = req.user
-        return payload
+    # --- answers -------------------------------------------------------------------------------
 
     def _stream(self, req: Request, config: StandinConfig) -> None:
-        prefix = "image_generation" if req.endpoint == "generations" else "image_edit"
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
@@ -339,37 +302,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("x-request-id", "req_" + uuid.uuid4().hex)
         self.end_headers()
         self.close_connection = True
-        common = {
-            "background": req.background,
-            "output_format": req.output_format,
-            "quality": req.quality,
-            "size": req.size,
-        }
-        usage = image_responses.usage(req)
-        for i in range(req.n):
-            final = self._picture(req, config, i)
-            for k in range(req.partial_images):
-                rough = painter.encode(painter.partial(final, k, req.partial_images), req.output_format,
-                                       req.output_compression)
-                self.wfile.write(sse.event(f"{prefix}.partial_image", {
-                    "type": f"{prefix}.partial_image",
-                    "b64_json": base64.b64encode(rough).decode(),
-                    "partial_image_index": k,
-                    "created_at": int(time.time()),
-                    **common,
-                }))
-                self.wfile.flush()
-            raw = painter.encode(final, req.output_format, req.output_compression)
-            done = {
-                "type": f"{prefix}.completed",
-                "b64_json": base64.b64encode(raw).decode(),
-                "created_at": int(time.time()),
-                "usage": usage,
-                **common,
-            }
-            if req.user:
-                done["safety_identifier"] = req.user
-            self.wfile.write(sse.event(f"{prefix}.completed", done))
+        for event in image_responses.stream_events(req, config):
+            self.wfile.write(event)
             self.wfile.flush()
 
     def _host(self) -> str:
