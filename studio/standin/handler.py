@@ -301,7 +301,7 @@ class Handler(BaseHTTPRequestHandler):
             )
         self._json(200, card(served[name]))
 
-    # --- answers -------------------------------------------------------------------------------
+    # --- answers ---------------------------------------------------------------------------------
 
     def _stream(self, req: Request, config: StandinConfig) -> None:
         self.send_response(200)
