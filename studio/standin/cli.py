@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from .config import StandinConfig
+from .config import StandinConfig, build_parser, config_from_options
 from .server import make_server
 
 
@@ -24,8 +24,6 @@ def serve(host: str, port: int, config: StandinConfig, out: TextIO | None = None
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .config import build_parser, config_from_options
-
     parser = build_parser()
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)

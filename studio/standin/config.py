@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from .model_table import MODELS
 
 DEFAULT_ADDR = "127.0.0.1:8100"
 
@@ -39,7 +41,7 @@ class StandinConfig:
     corrupt_rate: float = 0.0
     seed: int = 0
     blocked_words: tuple[str, ...] = DEFAULT_BLOCKED_WORDS
-    # None serves every model in rules.MODELS.
+    # None serves every model in model_table.MODELS.
     models: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
@@ -57,8 +59,6 @@ class StandinConfig:
                 raise ValueError(f"{name} must not be negative")
         self.blocked_words = tuple(w.strip().lower() for w in self.blocked_words if w.strip())
         if self.models is not None:
-            from .rules import MODELS
-
             unknown = [m for m in self.models if m not in MODELS]
             if unknown:
                 raise ValueError(f"unknown models {unknown}; known: {sorted(MODELS)}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from email.message import Message
 
-from .rules import Upload
+from .api_types import Upload
 
 
 class MultipartError(ValueError):
