@@ -9,14 +9,15 @@ Nothing here names a particular model: every model-specific fact lives in the TO
 from .loading import REGISTRY_PATH, all_models, clear_cache, get_model, registry_path, with_menu_label
 from .spec import ModelSpec
 from .values import (
-    CHOICE_PARAMS, KNOWN_PARAMS, OPERATIONS, PARAM_LABELS, PASSTHROUGH_PARAMS, RANGE_PARAMS,
+    CHOICE_PARAMS, FORM_OPTIONS, KNOWN_PARAMS, OPERATIONS, PARAM_LABELS, PASSTHROUGH_PARAMS, RANGE_PARAMS,
     ImageRules, Lifecycle, Option, Price, Problem, RegistryError, SizeRule, UnknownModel, UploadInfo,
-    megabytes, parse_size,
+    is_choice_option, megabytes, parse_size,
 )
 
 __all__ = [
     # vocabulary
     "OPERATIONS", "CHOICE_PARAMS", "RANGE_PARAMS", "KNOWN_PARAMS", "PASSTHROUGH_PARAMS", "PARAM_LABELS",
+    "FORM_OPTIONS", "is_choice_option",
     # value types and errors
     "Problem", "UploadInfo", "Option", "SizeRule", "ImageRules", "Lifecycle", "Price", "RegistryError",
     "UnknownModel", "parse_size", "megabytes",

@@ -218,3 +218,42 @@ def megabytes(n: int) -> str:
     mb = n / (1024 * 1024)
     return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
 
+
+# --------------------------------------------------------------------------------------------------
+# What the job forms show
+
+# Never a form field: the response format stays the model's default (the pipeline fetches a URL and
+# decodes b64_json alike), and partial images belong to streaming, which the pipeline asks for itself
+# (STUDIO_STREAM_PARTIAL_IMAGES).
+_NOT_ON_FORMS = ("response_format", "partial_images")
+# A range that only means something for some values of a choice is shown right after that choice.
+_SHOWN_AFTER = {"output_compression": "output_format"}
+
+
+def _form_options() -> tuple[str, ...]:
+    ranges = [n for n in RANGE_PARAMS if n not in _NOT_ON_FORMS]
+    out = ["size", *(n for n in ranges if n not in _SHOWN_AFTER)]
+    for choice in CHOICE_PARAMS:
+        if choice in _NOT_ON_FORMS:
+            continue
+        out.append(choice)
+        out += [n for n in ranges if _SHOWN_AFTER.get(n) == choice]
+    return tuple(out)
+
+
+# The option parameters a job form shows, in the order a person meets them. Form field name = API
+# parameter name, so a registry Problem lands on the right field; labels are PARAM_LABELS[name].
+# size, n, quality, style, background, output_format, output_compression, moderation, input_fidelity
+FORM_OPTIONS: tuple[str, ...] = _form_options()
+
+
+def is_choice_option(name: str) -> bool:
+    """Whether option ``name`` is a choice among listed values (a <select>), not an integer range.
+
+    ``size`` is neither: a listed set that some models widen to any WIDTHxHEIGHT, so it answers False
+    and forms give it its own field. A name that is not an API parameter Studio knows raises ValueError,
+    so a typo in a form cannot quietly turn a choice into a number field.
+    """
+    if name not in KNOWN_PARAMS:
+        raise ValueError(f"{name!r} is not an image API parameter Studio knows ({', '.join(KNOWN_PARAMS)}).")
+    return name in CHOICE_PARAMS
