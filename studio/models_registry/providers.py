@@ -30,7 +30,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from .errors import classify
 from .models import Provider, mask_key
-from .registry import ModelSpec, all_models, with_menu_label
+from .registry import ModelSpec, UnknownModel, all_models, get_model, with_menu_label
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +95,6 @@ class ProviderConfig:
             deployment = self.deployment_map.get(model_name)
             if deployment:
                 return deployment
-        from .registry import UnknownModel, get_model
-
         try:
             return get_model(model_name).api_name
         except UnknownModel:
@@ -111,6 +109,23 @@ class ProviderConfig:
 
 # --------------------------------------------------------------------------------------------------
 # Choosing a provider
+
+
+def config_from_row(row: Provider) -> ProviderConfig:
+    """The config of a provider configured in the admin."""
+    return ProviderConfig(
+        name=row.name,
+        kind=str(row.kind),
+        api_key=row.api_key,
+        organization=row.organization,
+        project=row.project,
+        base_url=row.base_url,
+        azure_endpoint=row.azure_endpoint,
+        api_version=row.api_version,
+        deployments=tuple(sorted((row.deployments or {}).items())),
+        images_per_minute=row.images_per_minute,
+        source="db",
+    )
 
 
 def _env(name: str) -> str:
@@ -192,7 +207,7 @@ def get_provider(name: str | None = None) -> ProviderConfig:
     except DatabaseError:  # not migrated yet: the environment still describes a working provider
         row = None
     if row is not None:
-        return row.to_config()
+        return config_from_row(row)
     env = default_provider()
     if not name or name == env.name:
         return env
