@@ -15,7 +15,9 @@ import openai
 import pytest
 
 from studio.env import ConfigurationError, env_pairs
-from studio.models_registry.providers import STANDIN_PLACEHOLDER_KEY, get_provider, make_client
+from studio.models_registry.providers import STANDIN_PLACEHOLDER_KEY, ProviderConfig, get_provider, make_client
+
+from .local_server import Reply, local_server
 
 REPO = Path(__file__).resolve().parents[2]
 # Built from parts so that secret scanners do not take this made-up key for a real one.
@@ -58,6 +60,23 @@ def test_a_shell_that_exports_a_provider_still_reaches_only_the_standin(monkeypa
     assert client.api_key == STANDIN_PLACEHOLDER_KEY  # the SDK did not fall back to OPENAI_API_KEY
     assert client.organization is None and client.project is None  # nor to OPENAI_ORG_ID / _PROJECT_ID
     assert {m.id for m in client.models.list()}  # and a call really lands on the stand-in
+
+
+def test_an_azure_client_takes_nothing_from_the_shell(monkeypatch):
+    for name, value in SHELL.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AZURE_OPENAI_AD_TOKEN", "token-from-the-shell")
+    own_key = "k" * 32
+    with local_server() as srv:
+        srv.reply = Reply(200, {"created": 1, "data": [{"b64_json": "aGVsbG8="}]})
+        provider = ProviderConfig(name="az", kind="azure", api_key=own_key, azure_endpoint=srv.url + "/",
+                                  api_version="2024-10-21", deployments=(("gpt-image-2", "mine"),))
+        make_client(provider, timeout=5).images.generate(model="mine", prompt="a cat")
+        seen = srv.seen[-1]
+    assert seen.path == "/openai/deployments/mine/images/generations"
+    assert seen.query == {"api-version": ["2024-10-21"]}
+    assert seen.headers["api-key"] == own_key and "authorization" not in seen.headers
+    assert "openai-organization" not in seen.headers and "openai-project" not in seen.headers
 
 
 def test_deployments_parse_into_sorted_pairs(monkeypatch):
