@@ -55,6 +55,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_pairs(name: str, *, shape: str = "key=value") -> tuple[tuple[str, str], ...]:
+    """A list of ``key=value`` items, e.g. AZURE_OPENAI_DEPLOYMENTS="gpt-image-2=img2,dall-e-3=d3".
+
+    Answers the (key, value) pairs sorted, so two spellings of one list compare equal; unset or blank
+    is no pairs. An item without both sides stops start-up with a sentence naming the variable and the
+    shape expected (``shape``, e.g. "model=deployment").
+    """
+    pairs = []
+    for item in os.environ.get(name, "").split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ConfigurationError(f"{name} must look like '{shape},...'; {item.strip()!r} does not.")
+        pairs.append((key.strip(), value.strip()))
+    return tuple(sorted(pairs))
+
+
 def database_from_url(url: str, *, base_dir: Path) -> dict:
     """Turn a DATABASE_URL into a Django DATABASES entry (postgres:// or sqlite:///path)."""
     parsed = urlparse(url)

@@ -16,6 +16,7 @@ from .env import (
     env_float,
     env_int,
     env_list,
+    env_pairs,
     env_str,
 )
 
@@ -229,8 +230,18 @@ CELERY_BEAT_SCHEDULE = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Images API -----------------------------------------------------------------------------------
+# The provider the environment describes, read here and nowhere else (providers.py reads these settings,
+# never os.environ, so tests that blank them reach the stand-in whatever the shell exports).
+# OpenAI, or any compatible gateway with OPENAI_BASE_URL; with neither a key nor a URL, the stand-in.
 OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")
+OPENAI_ORG_ID = env_str("OPENAI_ORG_ID")
+OPENAI_PROJECT_ID = env_str("OPENAI_PROJECT_ID")
+# Azure OpenAI, when its endpoint is given: a model is usable through its deployment only.
+AZURE_OPENAI_ENDPOINT = env_str("AZURE_OPENAI_ENDPOINT")
+AZURE_OPENAI_API_KEY = env_str("AZURE_OPENAI_API_KEY")
+OPENAI_API_VERSION = env_str("OPENAI_API_VERSION")
+AZURE_OPENAI_DEPLOYMENTS = env_pairs("AZURE_OPENAI_DEPLOYMENTS", shape="model=deployment")  # ((model, deployment), ...)
 STANDIN_URL = env_str("STANDIN_URL", "http://127.0.0.1:8100/v1")
 STUDIO_PROVIDER_TIMEOUT = env_float("STUDIO_PROVIDER_TIMEOUT", 180.0)
 STUDIO_MODEL_REGISTRY = env_str("STUDIO_MODEL_REGISTRY") or None

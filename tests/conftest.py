@@ -30,11 +30,23 @@ def owner(people):
 from studio.standin.testing import standin  # noqa: E402,F401
 
 
+# Every setting that describes the environment's provider (studio/settings.py, "Images API").
+PROVIDER_SETTINGS = {
+    "OPENAI_API_KEY": "", "OPENAI_BASE_URL": "", "OPENAI_ORG_ID": "", "OPENAI_PROJECT_ID": "",
+    "AZURE_OPENAI_ENDPOINT": "", "AZURE_OPENAI_API_KEY": "", "OPENAI_API_VERSION": "",
+    "AZURE_OPENAI_DEPLOYMENTS": (),
+}
+
+
 @pytest.fixture(autouse=True)
 def _provider_is_the_standin(request, settings):
-    """Every test that touches Django talks to the session stand-in, never to a real provider."""
-    settings.OPENAI_API_KEY = ""
-    settings.OPENAI_BASE_URL = ""
+    """Every test that touches Django talks to the session stand-in, never to a real provider.
+
+    Providers read these settings only (never os.environ), so blanking them here wins over whatever the
+    developer's shell exports; a test that wants a provider sets the settings it needs.
+    """
+    for name, blank in PROVIDER_SETTINGS.items():
+        setattr(settings, name, blank)
     if "standin" in request.fixturenames or request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
         server = request.getfixturevalue("standin")
         settings.STANDIN_URL = server.base_url

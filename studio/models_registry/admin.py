@@ -4,7 +4,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from .models import Provider, mask_key
-from .providers import forget_listing
+from .providers import config_from_row, forget_listing
 
 
 class ProviderForm(forms.ModelForm):
@@ -76,4 +76,4 @@ class ProviderAdmin(admin.ModelAdmin):
         if obj.is_default:
             Provider.objects.exclude(pk=obj.pk).filter(is_default=True).update(is_default=False)
         super().save_model(request, obj, form, change)
-        forget_listing(obj.to_config())
+        forget_listing(config_from_row(obj))

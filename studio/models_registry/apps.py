@@ -1,4 +1,14 @@
 from django.apps import AppConfig
+from django.core import checks
+from django.core.signals import setting_changed
+
+from .checks import registry_loads
+from .registry import clear_cache
+
+
+def _reload_registry_when_its_path_changes(setting, **kwargs):
+    if setting == "STUDIO_MODEL_REGISTRY":
+        clear_cache()
 
 
 class ModelsRegistryConfig(AppConfig):
@@ -8,12 +18,5 @@ class ModelsRegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system check)
-        from .registry import clear_cache
-        from django.core.signals import setting_changed
-
-        def _on_setting_changed(setting, **kwargs):
-            if setting == "STUDIO_MODEL_REGISTRY":
-                clear_cache()
-
-        setting_changed.connect(_on_setting_changed, weak=False, dispatch_uid="models_registry.settings")
+        checks.register(registry_loads)
+        setting_changed.connect(_reload_registry_when_its_path_changes, dispatch_uid="models_registry.settings")

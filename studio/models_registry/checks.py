@@ -1,10 +1,12 @@
-"""A start-up check: a broken registry file stops `manage.py check` with the model and key it is about."""
+"""A start-up check: a broken registry file stops `manage.py check` with the model and key it is about.
+
+Registered by apps.ModelsRegistryConfig.ready().
+"""
 from django.core import checks
 
 from .registry import RegistryError, all_models, registry_path
 
 
-@checks.register()
 def registry_loads(app_configs=None, **kwargs):
     try:
         all_models()

@@ -68,20 +68,3 @@ class Provider(models.Model):
             errors["deployments"] = 'Give deployments as {"model name": "deployment name"}.'
         if errors:
             raise ValidationError(errors)
-
-    def to_config(self):
-        from .providers import ProviderConfig
-
-        return ProviderConfig(
-            name=self.name,
-            kind=str(self.kind),
-            api_key=self.api_key,
-            organization=self.organization,
-            project=self.project,
-            base_url=self.base_url,
-            azure_endpoint=self.azure_endpoint,
-            api_version=self.api_version,
-            deployments=tuple(sorted((self.deployments or {}).items())),
-            images_per_minute=self.images_per_minute,
-            source="db",
-        )

@@ -4,6 +4,9 @@ The default provider is the admin's ``Provider`` marked default, else the one th
 ``OPENAI_API_KEY`` (+ ``OPENAI_BASE_URL``, ``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``); or Azure via
 ``AZURE_OPENAI_ENDPOINT`` + ``AZURE_OPENAI_API_KEY`` + ``OPENAI_API_VERSION`` + ``AZURE_OPENAI_DEPLOYMENTS``
 ("model=deployment,..."); or, with neither a key nor a base URL, the local stand-in at ``STANDIN_URL``.
+Those are read once, by studio/settings.py: this module reads ``django.conf.settings`` only, never
+``os.environ``, and hands the SDK every value explicitly, so the shell's variables cannot send a call
+elsewhere (a test that blanks the settings reaches the stand-in whatever the shell exports).
 
 Lifecycle vs availability: the registry's lifecycle dates are OpenAI's. They are applied to providers of
 kind "openai" (retired hidden, deprecated labelled with the shutdown date, and a deprecated model past
@@ -19,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
 from dataclasses import dataclass, field
 
 import openai
@@ -30,7 +32,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from .errors import classify
 from .models import Provider, mask_key
-from .registry import ModelSpec, all_models, with_menu_label
+from .registry import ModelSpec, UnknownModel, all_models, get_model, with_menu_label
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ class ProviderConfig:
         """True when images come from the local stand-in: the UI says so plainly."""
         if self.source == "standin":
             return True
-        standin = getattr(settings, "STANDIN_URL", "").rstrip("/")
+        standin = settings.STANDIN_URL.rstrip("/")
         return bool(standin) and self.base_url.rstrip("/") == standin
 
     @property
@@ -95,8 +97,6 @@ class ProviderConfig:
             deployment = self.deployment_map.get(model_name)
             if deployment:
                 return deployment
-        from .registry import UnknownModel, get_model
-
         try:
             return get_model(model_name).api_name
         except UnknownModel:
@@ -113,26 +113,21 @@ class ProviderConfig:
 # Choosing a provider
 
 
-def _env(name: str) -> str:
-    value = os.environ.get(name)
-    if value is None:
-        value = getattr(settings, name, "") or ""
-    return str(value).strip()
-
-
-def _parse_deployments(raw: str) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for item in raw.split(","):
-        if not item.strip():
-            continue
-        model, sep, deployment = item.partition("=")
-        if not sep or not model.strip() or not deployment.strip():
-            from studio.env import ConfigurationError
-
-            raise ConfigurationError(
-                f"AZURE_OPENAI_DEPLOYMENTS must look like 'model=deployment,...'; {item.strip()!r} does not.")
-        pairs.append((model.strip(), deployment.strip()))
-    return tuple(sorted(pairs))
+def config_from_row(row: Provider) -> ProviderConfig:
+    """The config of a provider configured in the admin."""
+    return ProviderConfig(
+        name=row.name,
+        kind=str(row.kind),
+        api_key=row.api_key,
+        organization=row.organization,
+        project=row.project,
+        base_url=row.base_url,
+        azure_endpoint=row.azure_endpoint,
+        api_version=row.api_version,
+        deployments=tuple(sorted((row.deployments or {}).items())),
+        images_per_minute=row.images_per_minute,
+        source="db",
+    )
 
 
 def standin_provider() -> ProviderConfig:
@@ -140,7 +135,7 @@ def standin_provider() -> ProviderConfig:
         name="standin",
         kind="compatible",
         api_key=STANDIN_PLACEHOLDER_KEY,
-        base_url=getattr(settings, "STANDIN_URL", "") or "http://127.0.0.1:8100/v1",
+        base_url=settings.STANDIN_URL or "http://127.0.0.1:8100/v1",
         images_per_minute=10_000,
         source="standin",
     )
@@ -148,22 +143,21 @@ def standin_provider() -> ProviderConfig:
 
 @sensitive_variables()  # every local here, and in the SDK frames below, may hold the key
 def default_provider() -> ProviderConfig:
-    """The provider the environment describes (no database involved)."""
-    per_minute = int(getattr(settings, "STUDIO_IMAGES_PER_MINUTE", 60))
-    azure_endpoint = _env("AZURE_OPENAI_ENDPOINT")
-    if azure_endpoint:
+    """The provider the environment describes, as settings.py read it (no database involved)."""
+    per_minute = settings.STUDIO_IMAGES_PER_MINUTE
+    if settings.AZURE_OPENAI_ENDPOINT:
         return ProviderConfig(
             name="env",
             kind="azure",
-            api_key=_env("AZURE_OPENAI_API_KEY"),
-            organization=_env("OPENAI_ORG_ID"),
-            project=_env("OPENAI_PROJECT_ID"),
-            azure_endpoint=azure_endpoint,
-            api_version=_env("OPENAI_API_VERSION"),
-            deployments=_parse_deployments(_env("AZURE_OPENAI_DEPLOYMENTS")),
+            api_key=settings.AZURE_OPENAI_API_KEY,
+            organization=settings.OPENAI_ORG_ID,
+            project=settings.OPENAI_PROJECT_ID,
+            azure_endpoint=settings.AZURE_OPENAI_ENDPOINT,
+            api_version=settings.OPENAI_API_VERSION,
+            deployments=tuple(settings.AZURE_OPENAI_DEPLOYMENTS),
             images_per_minute=per_minute,
         )
-    key, base_url = _env("OPENAI_API_KEY"), _env("OPENAI_BASE_URL")
+    key, base_url = settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL
     if not key and not base_url:
         return standin_provider()
     is_official = not base_url or base_url.rstrip("/") == OPENAI_BASE_URL
@@ -171,8 +165,8 @@ def default_provider() -> ProviderConfig:
         name="env",
         kind="openai" if is_official else "compatible",
         api_key=key or STANDIN_PLACEHOLDER_KEY,
-        organization=_env("OPENAI_ORG_ID"),
-        project=_env("OPENAI_PROJECT_ID"),
+        organization=settings.OPENAI_ORG_ID,
+        project=settings.OPENAI_PROJECT_ID,
         base_url="" if is_official else base_url,
         images_per_minute=per_minute,
     )
@@ -192,7 +186,7 @@ def get_provider(name: str | None = None) -> ProviderConfig:
     except DatabaseError:  # not migrated yet: the environment still describes a working provider
         row = None
     if row is not None:
-        return row.to_config()
+        return config_from_row(row)
     env = default_provider()
     if not name or name == env.name:
         return env
@@ -204,9 +198,13 @@ def get_provider(name: str | None = None) -> ProviderConfig:
 @sensitive_variables()
 def make_client(provider: ProviderConfig, *, timeout: float | None = None,
                 max_retries: int = 0) -> openai.OpenAI:
-    """An SDK client for the provider. Retries default to 0: Studio's queue does the retrying."""
+    """An SDK client for the provider. Retries default to 0: Studio's queue does the retrying.
+
+    The SDK reads OPENAI_*/AZURE_OPENAI_* from os.environ for any argument left None, so every one
+    that decides where a call goes and as whom is given here, from the provider alone.
+    """
     if timeout is None:
-        timeout = float(getattr(settings, "STUDIO_PROVIDER_TIMEOUT", 180.0))
+        timeout = settings.STUDIO_PROVIDER_TIMEOUT
     common = dict(api_key=provider.api_key or STANDIN_PLACEHOLDER_KEY, timeout=timeout, max_retries=max_retries,
                   organization=provider.organization or None, project=provider.project or None)
     if provider.kind == Provider.Kind.AZURE:
@@ -214,8 +212,9 @@ def make_client(provider: ProviderConfig, *, timeout: float | None = None,
                                     **common)
     else:
         client = openai.OpenAI(base_url=provider.base_url or OPENAI_BASE_URL, **common)
-    # The SDK fills a missing organisation/project from OPENAI_ORG_ID/OPENAI_PROJECT_ID; a provider
-    # configured in the admin must not borrow the environment's.
+    # "No organisation" can only be said to the SDK as None, which makes it fill in OPENAI_ORG_ID /
+    # OPENAI_PROJECT_ID from the shell (an empty string would send an empty header instead): so the
+    # provider's own values are set again once it is built, and the environment's are never sent.
     client.organization = provider.organization or None
     client.project = provider.project or None
     return client

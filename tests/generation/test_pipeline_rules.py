@@ -20,7 +20,7 @@ from studio.generation import selectors, services, tasks
 from studio.generation.models import Job
 from studio.generation.services import pacing, sweeping
 from studio.models_registry.models import Provider
-from studio.models_registry.providers import get_provider
+from studio.models_registry.providers import config_from_row, get_provider
 from studio.standin.config import StandinConfig
 from studio.standin.testing import standin_in_thread
 
@@ -260,9 +260,9 @@ def test_downloads_only_from_allowed_hosts(settings):
 def slow_provider(standin):
     row = Provider.objects.create(name=f"paced-{uuid.uuid4().hex[:8]}", kind=Provider.Kind.COMPATIBLE,
                                   base_url=standin.base_url, api_key="k", images_per_minute=6)
-    pacing.reset(row.to_config())
+    pacing.reset(config_from_row(row))
     yield row
-    pacing.reset(row.to_config())
+    pacing.reset(config_from_row(row))
 
 
 def test_pacing_queues_jobs_over_the_providers_rate_and_shows_their_place(owner, slow_provider, sent):
@@ -286,7 +286,7 @@ def test_pacing_queues_jobs_over_the_providers_rate_and_shows_their_place(owner,
 
 
 def test_the_bucket_is_shared_and_refills(slow_provider):
-    config = slow_provider.to_config()
+    config = config_from_row(slow_provider)
     assert pacing.take(config, 1) == 0
     assert 9 < pacing.take(config, 1) <= 10
     pacing.give_back(config, 1)

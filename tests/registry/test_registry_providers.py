@@ -7,11 +7,13 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from studio.env import ConfigurationError, env_pairs
 from studio.models_registry.models import Provider
 from studio.models_registry.providers import (
     ProviderConfig, UnknownProvider, available_models, default_model, default_provider, get_provider,
     make_client, model_choices,
 )
+from studio.models_registry.registry import get_model
 
 from .local_server import Reply, local_server
 
@@ -23,11 +25,11 @@ ENV_VARS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJEC
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch, settings):
+def clean_env(monkeypatch):
+    # The provider settings are blanked by tests/conftest.py; the shell's variables go too, so the only
+    # environment the SDK could read is the one a test sets on purpose.
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
-    settings.OPENAI_API_KEY = ""
-    settings.OPENAI_BASE_URL = ""
     cache.clear()
     yield
     cache.clear()
@@ -46,10 +48,10 @@ def test_no_key_no_url_means_the_standin(settings):
     assert p.api_key  # a placeholder: the SDK insists on one, the stand-in takes any
 
 
-def test_openai_from_env(monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    monkeypatch.setenv("OPENAI_ORG_ID", "org-1")
-    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-1")
+def test_openai_from_env(settings):
+    settings.OPENAI_API_KEY = KEY
+    settings.OPENAI_ORG_ID = "org-1"
+    settings.OPENAI_PROJECT_ID = "proj-1"
     p = default_provider()
     assert (p.kind, p.organization, p.project, p.is_standin) == ("openai", "org-1", "proj-1", False)
     assert p.applies_lifecycle
@@ -57,15 +59,15 @@ def test_openai_from_env(monkeypatch):
     assert str(client.base_url).startswith("https://api.openai.com/v1")
 
 
-def test_compatible_base_url_from_env(monkeypatch):
-    monkeypatch.setenv("OPENAI_BASE_URL", "http://gateway.internal/v1")
+def test_compatible_base_url_from_env(settings):
+    settings.OPENAI_BASE_URL = "http://gateway.internal/v1"
     p = default_provider()
     assert p.kind == "compatible" and not p.applies_lifecycle and not p.is_standin
 
 
 @pytest.mark.django_db
-def test_admin_default_wins_and_names_resolve(monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+def test_admin_default_wins_and_names_resolve(settings):
+    settings.OPENAI_API_KEY = KEY
     assert get_provider().name == "env"
     Provider.objects.create(name="gateway", kind="compatible", base_url="http://gw/v1", api_key="k" * 20,
                             is_default=True)
@@ -79,8 +81,9 @@ def test_admin_default_wins_and_names_resolve(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_admin_provider_does_not_borrow_the_environments_organisation(monkeypatch):
-    monkeypatch.setenv("OPENAI_ORG_ID", "org-from-env")
+def test_admin_provider_does_not_borrow_the_environments_organisation(monkeypatch, settings):
+    settings.OPENAI_ORG_ID = "org-from-env"
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-from-env")  # which the SDK would read for a missing organisation
     with local_server() as srv:
         srv.reply = Reply(200, image_body())
         row = Provider.objects.create(name="gw", kind="compatible", base_url=srv.url + "/v1", api_key="k" * 20)
@@ -96,17 +99,16 @@ def test_admin_provider_does_not_borrow_the_environments_organisation(monkeypatc
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("operation", ["generate", "edit"])
-def test_azure_deployment_url_and_api_version(monkeypatch, operation):
+def test_azure_deployment_url_and_api_version(settings, operation):
     with local_server() as srv:
         srv.reply = Reply(200, image_body())
-        monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", srv.url + "/")
-        monkeypatch.setenv("AZURE_OPENAI_API_KEY", KEY)
-        monkeypatch.setenv("OPENAI_API_VERSION", "2025-04-01-preview")
-        monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENTS", "gpt-image-2=studio-img2, dall-e-3=legacy-d3")
+        settings.AZURE_OPENAI_ENDPOINT = srv.url + "/"
+        settings.AZURE_OPENAI_API_KEY = KEY
+        settings.OPENAI_API_VERSION = "2025-04-01-preview"
+        # As settings.py reads AZURE_OPENAI_DEPLOYMENTS="gpt-image-2=studio-img2, dall-e-3=legacy-d3".
+        settings.AZURE_OPENAI_DEPLOYMENTS = (("dall-e-3", "legacy-d3"), ("gpt-image-2", "studio-img2"))
         p = get_provider()
         assert p.kind == "azure" and p.model_param("gpt-image-2") == "studio-img2"
-        from studio.models_registry.registry import get_model
-
         spec = get_model("gpt-image-2")
         client = make_client(p, timeout=5)
         kwargs = spec.api_params(operation, {"prompt": "a cat"}, model=p.model_param(spec.name))
@@ -124,12 +126,10 @@ def test_azure_deployment_url_and_api_version(monkeypatch, operation):
 
 
 def test_bad_deployments_setting_is_explained(monkeypatch):
-    from studio.env import ConfigurationError
-
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com/")
     monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENTS", "gpt-image-2")
     with pytest.raises(ConfigurationError, match="model=deployment"):
-        default_provider()
+        env_pairs("AZURE_OPENAI_DEPLOYMENTS", shape="model=deployment")
 
 
 # --- the model menu --------------------------------------------------------------------------------

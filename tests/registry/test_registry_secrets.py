@@ -57,11 +57,14 @@ def test_the_debug_error_page_hides_keys_in_settings_and_environment():
 
 
 @override_settings(DEBUG=True)
-def test_the_debug_error_page_hides_keys_held_in_local_variables(monkeypatch):
+def test_the_debug_error_page_hides_keys_held_in_local_variables(monkeypatch, settings):
     from studio.models_registry import providers
 
     def sdk_refuses(*, api_key, **kwargs):  # the SDK's own frame holds the key as a local
         raise ValueError("the SDK refused its arguments")
+
+    def config_refuses(**kwargs):  # a failure while default_provider holds the environment's key
+        raise ValueError("the provider's settings were refused")
 
     request = RequestFactory().get("/")
     provider = ProviderConfig(name="o", kind="azure", api_key=AZURE_KEY, azure_endpoint="https://x.invalid/",
@@ -70,9 +73,9 @@ def test_the_debug_error_page_hides_keys_held_in_local_variables(monkeypatch):
     exc = raised_in(make_client, provider)
     html = error_page(request, exc)
     assert AZURE_KEY not in html
-    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://x.invalid/")
-    monkeypatch.setenv("AZURE_OPENAI_API_KEY", AZURE_KEY)
-    monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENTS", "broken")
+    settings.AZURE_OPENAI_ENDPOINT = "https://x.invalid/"
+    settings.AZURE_OPENAI_API_KEY = AZURE_KEY
+    monkeypatch.setattr(providers, "ProviderConfig", config_refuses)
     exc = raised_in(default_provider)
     assert AZURE_KEY not in error_page(request, exc)
 
