@@ -11,17 +11,32 @@ from django import forms
 from studio.accounts.models import teams_where_user_can_create
 from studio.gallery.models import Image
 from studio.models_registry.providers import available_models, get_provider, newest_model
-from studio.models_registry.registry import UnknownModel, UploadInfo, get_model
+from studio.models_registry.registry import (
+    FORM_OPTIONS,
+    PARAM_LABELS,
+    UnknownModel,
+    UploadInfo,
+    get_model,
+    is_choice_option,
+)
 
 from . import uploads
 from .models import Job
 
-# Form field name = API parameter name, so a registry Problem lands on the right field.
-OPTION_FIELDS = ("size", "n", "quality", "style", "background", "output_format", "output_compression",
-                 "moderation", "input_fidelity")
-CHOICE_FIELDS = ("quality", "style", "background", "output_format", "moderation", "input_fidelity")
 # What "Use again" links and the draft may carry in the query string.
-INITIAL_FROM_QUERY = ("prompt", "model", "team", *OPTION_FIELDS)
+INITIAL_FROM_QUERY = ("prompt", "model", "team", *FORM_OPTIONS)
+
+
+def option_field(name: str) -> forms.Field:
+    """The form field for one API option of the registry. Field name = parameter name, so a registry
+    Problem lands on the right field; the label is the registry's. Choices and ranges are filled per
+    model (`JobForm._fill_choices`, and job-form.js from the model's schema)."""
+    label = PARAM_LABELS[name]
+    if name == "size" or is_choice_option(name):
+        return forms.CharField(label=label, required=False, widget=forms.Select)
+    attrs = {"min": 1, "inputmode": "numeric"} if name == "n" else {"min": 0, "inputmode": "numeric"}
+    return forms.IntegerField(label=label, required=False, initial=1 if name == "n" else None,
+                              widget=forms.NumberInput(attrs=attrs))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -54,21 +69,14 @@ class JobForm(forms.Form):
     prompt = forms.CharField(label="Prompt", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                              strip=False)
     model = forms.ChoiceField(label="Model")
-    size = forms.CharField(label="Size", required=False, widget=forms.Select)
-    n = forms.IntegerField(label="Number of images", initial=1, required=False,
-                           widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}))
-    quality = forms.CharField(label="Quality", required=False, widget=forms.Select)
-    style = forms.CharField(label="Style", required=False, widget=forms.Select)
-    background = forms.CharField(label="Background", required=False, widget=forms.Select)
-    output_format = forms.CharField(label="Output format", required=False, widget=forms.Select)
-    output_compression = forms.IntegerField(label="Compression", required=False,
-                                            widget=forms.NumberInput(attrs={"min": 0, "max": 100}))
-    moderation = forms.CharField(label="Moderation", required=False, widget=forms.Select)
-    input_fidelity = forms.CharField(label="Input fidelity", required=False, widget=forms.Select)
+    # The registry's options (FORM_OPTIONS) go here, between the model and the team: see __init__.
     team = forms.ModelChoiceField(label="Share with", queryset=None, required=False, empty_label="Only me")
 
     def __init__(self, *args, user, preferred_model: str | None = None, preferred_team=None, **kwargs):
         super().__init__(*args, **kwargs)
+        declared = dict(self.fields)
+        self.fields = {"prompt": declared.pop("prompt"), "model": declared.pop("model"),
+                       **{name: option_field(name) for name in FORM_OPTIONS}, **declared}
         self.user = user
         self.spec = None
         self.provider = get_provider()
@@ -124,17 +132,17 @@ class JobForm(forms.Form):
         self.fields["size"].widget.choices = [(s, s) for s in sizes]
         if not self.is_bound:
             self.initial.setdefault("size", schema["size"]["default"])
-        for name in CHOICE_FIELDS:
-            if name not in self.fields:
+        for name in FORM_OPTIONS:
+            if name not in self.fields or name == "size":
                 continue
-            choice = schema["choices"].get(name)
-            values = list(choice["values"]) if choice else []
-            self.fields[name].widget.choices = [(v, v) for v in values]
-            if choice and not self.is_bound:
-                self.initial.setdefault(name, choice["default"])
-        n_range = schema["ranges"].get("n")
-        if n_range:
-            self.fields["n"].widget.attrs.update(min=n_range["min"], max=n_range["max"])
+            if is_choice_option(name):
+                choice = schema["choices"].get(name)
+                self.fields[name].widget.choices = [(v, v) for v in (choice["values"] if choice else [])]
+                if choice and not self.is_bound:
+                    self.initial.setdefault(name, choice["default"])
+            elif name in schema["ranges"]:
+                limits = schema["ranges"][name]
+                self.fields[name].widget.attrs.update(min=limits["min"], max=limits["max"])
         if schema["prompt"] and schema["prompt"]["max"]:
             self.fields["prompt"].widget.attrs["data-max"] = schema["prompt"]["max"]
 
@@ -171,7 +179,7 @@ class JobForm(forms.Form):
             elif self.operation == Job.Kind.VARIATION:
                 prompt = spec.variation_prompt
         cleaned["prompt"] = prompt
-        params = {field: cleaned.get(field) for field in OPTION_FIELDS if field in self.fields}
+        params = {field: cleaned.get(field) for field in FORM_OPTIONS if field in self.fields}
         params = {k: v for k, v in params.items() if v not in (None, "")}
         check = {"prompt": prompt, **params} if prompt.strip() else params
         for problem in spec.problems(self.operation, check, images=self.upload_infos()):

@@ -3,14 +3,15 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from .forms import OPTION_FIELDS
+from studio.models_registry.registry import FORM_OPTIONS
+
 from .models import Job
 
 
 def _query(*, prompt: str, model: str, params: dict | None, team_id: int | None) -> dict:
     params = params or {}
     query = {"prompt": prompt, "model": model} if prompt else {"model": model}
-    query.update({k: params[k] for k in OPTION_FIELDS if params.get(k) not in (None, "")})
+    query.update({k: params[k] for k in FORM_OPTIONS if params.get(k) not in (None, "")})
     if team_id:
         query["team"] = team_id
     return query

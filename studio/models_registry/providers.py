@@ -91,16 +91,22 @@ class ProviderConfig:
     def deployment_map(self) -> dict[str, str]:
         return dict(self.deployments)
 
-    def model_param(self, model_name: str) -> str:
-        """The ``model`` value to send: Azure's deployment name, else the registry's provider-side name."""
+    def model_param(self, model: str | ModelSpec) -> str:
+        """The ``model`` value to send: Azure's deployment name, else the registry's provider-side name.
+
+        Takes the ModelSpec a caller has already resolved (the pipeline resolves it once per job), or a name.
+        """
+        name = model if isinstance(model, str) else model.name
         if self.kind == Provider.Kind.AZURE:
-            deployment = self.deployment_map.get(model_name)
+            deployment = self.deployment_map.get(name)
             if deployment:
                 return deployment
+        if not isinstance(model, str):
+            return model.api_name
         try:
-            return get_model(model_name).api_name
+            return get_model(name).api_name
         except UnknownModel:
-            return model_name
+            return name
 
     @property
     def cache_key(self) -> str:

@@ -164,7 +164,7 @@ def call_provider(job: Job, provider, input_files: dict | None = None, *, spec: 
     cleaned = {"prompt": job.prompt, **job.params}
     if wants_stream(spec):
         cleaned.update(stream=True, partial_images=settings.STUDIO_STREAM_PARTIAL_IMAGES)
-    kwargs = spec.api_params(job.kind, cleaned, model=provider.model_param(job.model))
+    kwargs = spec.api_params(job.kind, cleaned, model=provider.model_param(spec))
     kwargs["extra_headers"] = {"X-Studio-Job": str(job.pk)}
     files = input_files if input_files is not None else _input_files(job)
     if call == "generate":

@@ -6,8 +6,9 @@ includes `generation/_image_actions.html`, and this tag builds what that include
 from django import template
 
 from studio.gallery.models import Image
+from studio.models_registry.registry import FORM_OPTIONS
 
-from ..forms import OPTION_FIELDS, VariationForm
+from ..forms import VariationForm
 from ..links import use_again_url, use_revised_prompt_url
 
 register = template.Library()
@@ -24,7 +25,7 @@ def image_actions(context, image):
     if image.is_stored:
         form = VariationForm(user=user, source=image, preferred_model=image.model, preferred_team=image.team,
                              initial={"n": 2})
-        for name in OPTION_FIELDS:  # the page keeps it short (size and count); the full form has every option
+        for name in FORM_OPTIONS:  # the page keeps it short (size and count); the full form has every option
             if name not in ("size", "n"):
                 form.fields.pop(name, None)
     return {
