@@ -109,3 +109,25 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
             },
         }
     raise ConfigurationError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (use postgres:// or sqlite:///).")
+
+
+def env_group_teams(name: str, *, roles: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """Identity-provider groups mapped to teams: ``group=Team name:role,group2=Other team:role``.
+
+    Answers ((group, team name, role), ...) in the order given; unset or blank is no mapping. The role
+    is what follows the last colon, so a team name may itself hold one. An item without a group, a team
+    or a known role stops start-up with a sentence naming the variable and the item.
+    """
+    mapping = []
+    for item in os.environ.get(name, "").split(","):
+        if not item.strip():
+            continue
+        group, sep, target = item.partition("=")
+        team, colon, role = target.rpartition(":")
+        if not sep or not group.strip() or not colon or not team.strip():
+            raise ConfigurationError(f"{name} must look like 'group=Team:role,...'; {item.strip()!r} does not.")
+        if role.strip().lower() not in roles:
+            raise ConfigurationError(f"{name}: {item.strip()!r} names the role {role.strip()!r}; "
+                                     f"a role is one of {', '.join(roles)}.")
+        mapping.append((group.strip(), team.strip(), role.strip().lower()))
+    return tuple(mapping)

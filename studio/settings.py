@@ -14,6 +14,7 @@ from .env import (
     database_from_url,
     env_bool,
     env_float,
+    env_group_teams,
     env_int,
     env_list,
     env_pairs,
@@ -56,6 +57,13 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "studio.audit",
     "studio.accounts",
+    # Sign-in (issue 14): django-allauth's accounts, OpenID Connect single sign-on, MFA and session list.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "allauth.usersessions",
     "studio.models_registry",
     "studio.generation",
     "studio.gallery",
@@ -70,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "studio.audit.context.RequestContextMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "studio.accounts.mfa_required.RequireMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -108,6 +118,57 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "generation:new"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in: passwords, single sign-on (OpenID Connect), MFA, invitations (issue 14) ---------------
+# Password sign-in goes through django.contrib.auth.authenticate(request=...) (allauth calls it), so
+# django-axes' backend, when added, goes FIRST in this list; allauth's backend stays after ModelBackend.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "allauth.account.auth_backends.AuthenticationBackend"]
+ACCOUNT_ADAPTER = "studio.accounts.allauth_adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "studio.accounts.allauth_adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "studio.accounts.forms.SignInForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+# People sign in by username; an address is for mail, not identity, so two accounts may share one (an
+# SSO person and the local account an operator made before SSO), and SSO never joins accounts by email.
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True  # as before allauth: a sign-in lasts SESSION_COOKIE_AGE, not one browser run
+# Sign-in throttling is django-axes' job (issue 12); allauth's own sign-in limits would be a second one.
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None}
+SOCIALACCOUNT_AUTO_SIGNUP = True  # first SSO sign-in makes the person, with no extra form
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_float("STUDIO_OIDC_TIMEOUT", 5.0)
+# Studio's provider class sends a nonce and checks every ID token's signature against the JWKS.
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"provider_class": "studio.accounts.sso.provider.StudioOIDCProvider",
+                                              "OAUTH_PKCE_ENABLED": True, "VERIFIED_EMAIL": True}}
+STUDIO_OIDC_ISSUER = env_str("STUDIO_OIDC_ISSUER").rstrip("/")
+STUDIO_OIDC_CLIENT_ID = env_str("STUDIO_OIDC_CLIENT_ID")
+STUDIO_OIDC_CLIENT_SECRET = env_str("STUDIO_OIDC_CLIENT_SECRET")
+STUDIO_OIDC_NAME = env_str("STUDIO_OIDC_NAME", "single sign-on")
+STUDIO_OIDC_SCOPES = env_list("STUDIO_OIDC_SCOPES", ["openid", "email", "profile", "groups"])
+STUDIO_OIDC_GROUPS_CLAIM = env_str("STUDIO_OIDC_GROUPS_CLAIM", "groups")
+# "group=Team:role,...": ((group, team name, role), ...); a malformed item stops start-up here, a team
+# that does not exist is a warning of `manage.py check` (studio.accounts.checks).
+STUDIO_OIDC_TEAMS = env_group_teams("STUDIO_OIDC_TEAMS", roles=("owner", "member", "viewer"))
+if STUDIO_OIDC_ISSUER and not (STUDIO_OIDC_CLIENT_ID and STUDIO_OIDC_CLIENT_SECRET):
+    raise ConfigurationError("STUDIO_OIDC_ISSUER is set: STUDIO_OIDC_CLIENT_ID and STUDIO_OIDC_CLIENT_SECRET must be too.")
+STUDIO_LOCAL_LOGIN = env_bool("STUDIO_LOCAL_LOGIN", True)  # false: password sign-in for staff only
+STUDIO_REQUIRE_MFA = env_bool("STUDIO_REQUIRE_MFA", False)  # true: password users enrol in TOTP at sign-in
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("STUDIO_MFA_ISSUER", "Studio")
+# Sessions are recorded when someone signs in; tracking every request would cost writes on each htmx poll.
+USERSESSIONS_TRACK_ACTIVITY = False
+STUDIO_INVITATION_DAYS = 7
+# Mail (invitations, password resets): SMTP when EMAIL_HOST is set, else printed by the web process.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS, EMAIL_USE_SSL = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587), env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+EMAIL_BACKEND = f"django.core.mail.backends.{'smtp' if EMAIL_HOST else 'console'}.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Studio <studio@localhost>")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ConfigurationError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true (587 uses TLS, 465 SSL).")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -1,11 +1,20 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from allauth.account import views as allauth_views
+
+from studio.accounts.views.account import no_password_for_sso_people
+from studio.accounts.views.sign_in import sign_in
+
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # allauth's sign-in and sign-out pages, under the names the templates and tests use.
+    path("accounts/login/", sign_in, name="login"),
+    path("accounts/logout/", allauth_views.logout, name="logout"),
+    path("accounts/password/set/", no_password_for_sso_people),
+    path("accounts/", include("studio.accounts.sso.urls")),  # before allauth's: the hardened OIDC views
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("studio.accounts.urls")),
     path("", include("studio.generation.urls")),
     path("", include("studio.gallery.urls")),
 ]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.text import slugify
 
+from .invitations import Invitation  # noqa: F401 - a model of this app, kept in a module of its own
 from .tokens import ApiToken  # noqa: F401 - a model of this app, kept in a module of its own
 
 
@@ -30,6 +31,10 @@ class Team(models.Model):
         membership = self.memberships.filter(user=user).only("role").first()
         return membership.role if membership else None
 
+    def is_managed_by(self, user) -> bool:
+        """Owners change roles, remove people and invite; everyone else in the team only sees the list."""
+        return self.memberships.filter(user=user, role=Membership.Role.OWNER).exists()
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
@@ -37,13 +42,22 @@ class Membership(models.Model):
         MEMBER = "member", "Member"
         VIEWER = "viewer", "Viewer"
 
+    class Source(models.TextChoices):
+        OPERATOR = "operator", "Operator"
+        INVITATION = "invitation", "Invitation"
+        SSO = "sso", "SSO group"
+
     # Viewers may look at the team's images but not spend the team's money.
     CREATOR_ROLES = (Role.OWNER, Role.MEMBER)
+    # Higher first: when two SSO groups map one person to one team, the higher role wins.
+    ROLE_RANK = {Role.OWNER: 3, Role.MEMBER: 2, Role.VIEWER: 1}
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # How the person came: the SSO group mapping manages (adds, re-roles, removes) only its own rows.
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.OPERATOR)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")]

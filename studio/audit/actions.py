@@ -11,6 +11,6 @@ ACTIONS = frozenset({
     "token.created", "token.revoked",
     "budget.changed",
     "member.added", "member.role_changed", "member.removed",
-    "invite.sent", "invite.accepted",
+    "invite.sent", "invite.accepted", "invite.revoked",
     "provider.changed",
 })

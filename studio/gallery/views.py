@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from studio.accounts.models import teams_where_user_can_create
+from studio.accounts.selectors import teams_with_roles
 from studio.models_registry.registry import all_models
 
 from . import selectors, services, sharing
@@ -77,11 +78,8 @@ def my_images(request):
 
 @login_required
 def teams(request):
-    """The "Team gallery" link: straight to the team when there is one, else a short list."""
-    mine = selectors.teams_of(request.user)
-    if len(mine) == 1:
-        return redirect("gallery:team", mine[0].slug)
-    return render(request, "gallery/teams.html", {"teams": mine})
+    """The person's teams, each with its gallery, prompt history and members."""
+    return render(request, "gallery/teams.html", {"memberships": teams_with_roles(request.user)})
 
 
 @login_required

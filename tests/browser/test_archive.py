@@ -103,7 +103,8 @@ def test_find_follow_share_export_trash(page, browser, live_server, people, team
         stranger.close()
 
     # Export: pick two images in the team gallery and download them with their manifest.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Team gallery").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Teams").click()
+    page.get_by_role("row", name=team.name).get_by_role("link", name="Gallery").click()
     expect(page).to_have_url(re.compile(rf"/teams/{team.slug}/$"))
     expect(page.get_by_role("heading", name=f"{team.name} gallery")).to_be_visible()
     page.get_by_label(f"Select image {archive['child'].pk}").check()

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from studio.accounts.models import Team
 from studio.gallery import selectors, services
 from studio.gallery.models import Image
 from studio.generation.models import Job
@@ -129,7 +130,14 @@ def test_team_gallery_is_for_members_only(client, people, team):
     assert client.get(reverse("gallery:team", args=["no-such-team"])).status_code == 404
 
 
-def test_teams_link_goes_to_the_only_team(client, people, team):
+def test_teams_page_lists_my_teams_with_gallery_history_and_members(client, people, team):
+    # Issue 14 changed /teams/: it used to redirect to the only team's gallery; now it lists every team.
+    other = Team.objects.create(name="Other")
     client.force_login(people["viewer"])
     response = client.get(reverse("gallery:teams"))
-    assert response.status_code == 302 and response["Location"] == reverse("gallery:team", args=[team.slug])
+    page = response.content.decode()
+    assert response.status_code == 200
+    for url in (reverse("gallery:team", args=[team.slug]), reverse("generation:team_history", args=[team.slug]),
+                reverse("accounts:members", args=[team.slug])):
+        assert f'href="{url}"' in page
+    assert other.name not in page

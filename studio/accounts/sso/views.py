@@ -1,0 +1,43 @@
+"""The sign-in and callback views of the `studio` provider, on allauth's URLs, with Studio's adapter.
+
+They shadow allauth's openid_connect views for `/accounts/oidc/studio/...` (studio/urls.py includes
+these first), because allauth's own views build the stock adapter, which skips the signature check.
+"""
+from __future__ import annotations
+
+import requests
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+
+from allauth.account.internal.decorators import login_not_required
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+
+from .provider import PROVIDER_ID, StudioOIDCAdapter
+
+
+def unreachable(request, exc: Exception | None = None):
+    """The page for a provider that did not answer (refused, timed out, or answered garbage)."""
+    return render(request, "socialaccount/authentication_error.html", {
+        "problem": f"The sign-in service at {settings.STUDIO_OIDC_ISSUER} did not answer. Nobody was signed in; "
+                   "try again in a moment, or tell an operator if it keeps happening.",
+    }, status=502)
+
+
+@login_not_required
+def login(request):
+    try:
+        return OAuth2LoginView.adapter_view(StudioOIDCAdapter(request, PROVIDER_ID))(request)
+    except SocialApp.DoesNotExist:
+        raise Http404("Single sign-on is not configured.") from None
+    except (requests.RequestException, ValueError, KeyError) as exc:  # no answer, or not a discovery document
+        return unreachable(request, exc)
+
+
+@login_not_required
+def callback(request):
+    try:
+        return OAuth2CallbackView.adapter_view(StudioOIDCAdapter(request, PROVIDER_ID))(request)
+    except SocialApp.DoesNotExist:
+        raise Http404("Single sign-on is not configured.") from None
