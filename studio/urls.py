@@ -11,7 +11,6 @@ urlpatterns = [
     path("accounts/login/", sign_in, name="login"),
     path("accounts/logout/", allauth_views.logout, name="logout"),
     path("accounts/password/set/", no_password_for_sso_people),
-    path("accounts/", include("studio.accounts.sso.urls")),  # before allauth's: the hardened OIDC views
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("studio.accounts.urls")),

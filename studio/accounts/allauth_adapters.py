@@ -76,7 +76,7 @@ def describe_failure(exception, *, unknown_state: bool) -> str:
                 "Nobody was signed in.")
     if isinstance(exception, OAuth2Error):
         return ("The answer from the sign-in service could not be verified "
-                f"({exception.__cause__ or exception}), so nobody was signed in.")
+                f"({exception.__cause__ or exception}). Nobody was signed in.")
     if unknown_state:
         return ("This sign-in answer does not belong to a sign-in started in this browser, or it was used "
                 "already. Nobody was signed in.")

@@ -1,7 +1,7 @@
-"""The sign-in and callback views of the `studio` provider, on allauth's URLs, with Studio's adapter.
+"""The sign-in and callback views of Studio's OpenID Connect provider, on allauth's URLs.
 
-They shadow allauth's openid_connect views for `/accounts/oidc/studio/...` (studio/urls.py includes
-these first), because allauth's own views build the stock adapter, which skips the signature check.
+allauth's own openid_connect views build the stock adapter, which skips the signature check; these
+build Studio's. Only the provider id `studio` exists (SocialAccountAdapter.list_apps), others are 404.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 
-from .provider import PROVIDER_ID, StudioOIDCAdapter
+from .provider import StudioOIDCAdapter
 
 
 def unreachable(request, exc: Exception | None = None):
@@ -26,9 +26,9 @@ def unreachable(request, exc: Exception | None = None):
 
 
 @login_not_required
-def login(request):
+def login(request, provider_id):
     try:
-        return OAuth2LoginView.adapter_view(StudioOIDCAdapter(request, PROVIDER_ID))(request)
+        return OAuth2LoginView.adapter_view(StudioOIDCAdapter(request, provider_id))(request)
     except SocialApp.DoesNotExist:
         raise Http404("Single sign-on is not configured.") from None
     except (requests.RequestException, ValueError, KeyError) as exc:  # no answer, or not a discovery document
@@ -36,8 +36,8 @@ def login(request):
 
 
 @login_not_required
-def callback(request):
+def callback(request, provider_id):
     try:
-        return OAuth2CallbackView.adapter_view(StudioOIDCAdapter(request, PROVIDER_ID))(request)
+        return OAuth2CallbackView.adapter_view(StudioOIDCAdapter(request, provider_id))(request)
     except SocialApp.DoesNotExist:
         raise Http404("Single sign-on is not configured.") from None
