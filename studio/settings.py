@@ -79,8 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "studio.audit.context.RequestContextMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "studio.accounts.mfa_required.RequireMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "studio.accounts.mfa_required.RequireMfaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

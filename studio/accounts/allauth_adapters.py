@@ -25,6 +25,9 @@ INVITATION_SESSION_KEY = "studio_invitation_key"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {**DefaultAccountAdapter.error_messages,
+                      "username_password_mismatch": "That username and password do not match an account. Try again."}
+
     def is_open_for_signup(self, request) -> bool:
         """Nobody signs up on their own: a password account is made only from a pending invitation."""
         key = request.session.get(INVITATION_SESSION_KEY) if hasattr(request, "session") else None

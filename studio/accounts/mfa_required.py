@@ -22,7 +22,7 @@ def must_enrol(request) -> bool:
     user = request.user
     if not (settings.STUDIO_REQUIRE_MFA and user.is_authenticated and user.has_usable_password()):
         return False
-    if any(entry.get("method") == "socialaccount" for entry in get_authentication_records(request)):
+    if any(entry.get("method") == "socialaccount" for entry in get_authentication_records(request, user)):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 

@@ -18,8 +18,8 @@ from .sso.group_sync import sync_memberships
 from .sso.provider import claims_of
 
 
-def _how(request) -> str:
-    methods = [entry.get("method") for entry in get_authentication_records(request)] if request else []
+def _how(request, user) -> str:
+    methods = [entry.get("method") for entry in get_authentication_records(request, user)] if request else []
     if "socialaccount" in methods:
         return f"SSO ({settings.STUDIO_OIDC_NAME})"
     if "password" in methods:
@@ -29,7 +29,7 @@ def _how(request) -> str:
 
 @receiver(user_logged_in, dispatch_uid="studio.audit.sign_in")
 def record_sign_in(sender, request, user, **kwargs):
-    record("sign_in", actor=user, summary=f"{user.get_username()} signed in with {_how(request)}")
+    record("sign_in", actor=user, summary=f"{user.get_username()} signed in with {_how(request, user)}")
 
 
 @receiver(user_logged_out, dispatch_uid="studio.audit.sign_out")

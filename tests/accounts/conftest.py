@@ -19,3 +19,11 @@ def sso(settings, idp):
     settings.STUDIO_OIDC_TEAMS = (("designers", "Design", "member"),)
     idp.token_requests.clear()
     return idp
+
+
+def team_events(*fields):
+    """Audit events other than signing in and out (force_login signs in, and that is recorded too)."""
+    from studio.audit.models import AuditEvent
+
+    rows = AuditEvent.objects.exclude(action__in=["sign_in", "sign_out"]).order_by("id")
+    return list(rows.values_list(*fields)) if len(fields) > 1 else list(rows.values_list(fields[0], flat=True))
