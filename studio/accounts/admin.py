@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from allauth.account.decorators import secure_admin_login
+
+from .invitations import Invitation
 from .models import Membership, Team
 from .token_services import revoke_token
 from .tokens import ApiToken
@@ -10,6 +13,11 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
+
+
+# The admin signs in through Studio's sign-in page, so a second factor and the staff-only password rule
+# (STUDIO_LOCAL_LOGIN) hold there too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 @admin.register(Team)
@@ -29,8 +37,8 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "team", "role", "joined_at"]
-    list_filter = ["role", "team", ("joined_at", admin.DateFieldListFilter)]
+    list_display = ["user", "team", "role", "source", "joined_at"]
+    list_filter = ["role", "source", "team", ("joined_at", admin.DateFieldListFilter)]
     search_fields = ["user__username", "team__name"]
     autocomplete_fields = ["user", "team"]
 
@@ -53,3 +61,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for token in queryset:
             revoke_token(token, actor=request.user)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Staff see invitations; the link's key is never stored, so it cannot be shown or re-sent from here."""
+
+    list_display = ["email", "team", "role", "invited_by", "created_at", "expires_at", "state"]
+    list_filter = ["role", "team"]
+    search_fields = ["email", "team__name"]
+    fields = ["email", "team", "role", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by",
+              "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # owners invite from the members page, which sends the email

@@ -117,3 +117,13 @@ def test_the_teams_page_links_each_team_to_its_members(client, people, team):
     client.force_login(people["viewer"])
     page = client.get(reverse("gallery:teams")).content.decode()
     assert members_url(team) in page and "Viewer" in page
+
+
+def test_an_operator_adding_or_re_roling_someone_writes_one_event_each(people, team):
+    from django.core.management import call_command
+
+    call_command("team", "add", "Design", "newcomer", "--role", "viewer")
+    call_command("team", "add", "Design", "newcomer", "--role", "member")
+    call_command("team", "add", "Design", "newcomer", "--role", "member")  # no change, no event
+    assert team_events("action") == ["member.added", "member.role_changed"]
+    assert Membership.objects.get(user__username="newcomer").source == Membership.Source.OPERATOR

@@ -77,3 +77,10 @@ def test_required_mfa_leaves_sso_people_to_their_provider(client, settings, djan
     settings.STUDIO_REQUIRE_MFA = True
     client.force_login(django_user_model.objects.create_user("sso-person"))  # no usable password
     assert client.get(reverse("generation:jobs")).status_code == 200
+
+
+def test_the_admin_signs_in_through_studios_page(client, people):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.force_login(people["outsider"])
+    assert client.get("/admin/login/").status_code == 403  # signed in, not staff
