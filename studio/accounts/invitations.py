@@ -15,6 +15,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .roles import Role
+
 
 def invitation_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
@@ -32,7 +34,7 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
-    role = models.CharField(max_length=10, choices=[("owner", "Owner"), ("member", "Member"), ("viewer", "Viewer")])
+    role = models.CharField(max_length=10, choices=Role.choices)
     digest = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

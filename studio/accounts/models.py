@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.text import slugify
 
 from .invitations import Invitation  # noqa: F401 - a model of this app, kept in a module of its own
+from .roles import Role
 from .tokens import ApiToken  # noqa: F401 - a model of this app, kept in a module of its own
 
 
@@ -37,10 +38,7 @@ class Team(models.Model):
 
 
 class Membership(models.Model):
-    class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        MEMBER = "member", "Member"
-        VIEWER = "viewer", "Viewer"
+    Role = Role
 
     class Source(models.TextChoices):
         OPERATOR = "operator", "Operator"
