@@ -138,3 +138,35 @@ def test_without_sso_there_is_no_sso_button_and_its_urls_are_404(client, setting
     settings.STUDIO_OIDC_ISSUER = ""
     assert "Sign in with" not in client.get(reverse("login")).content.decode()
     assert client.post(reverse("openid_connect_login", args=["studio"])).status_code == 404
+
+
+def sso_round_trip(client, sso, next_url=None, **claims):
+    response = client.post(reverse("openid_connect_login", args=["studio"]), {"next": next_url} if next_url else {})
+    params = {k: v[-1] for k, v in parse_qs(urlparse(response["Location"]).query).items()}
+    sso.answer_with(sso.claims(nonce=params["nonce"], **claims))
+    return client.get(CALLBACK, {"code": "abc", "state": params["state"]})
+
+
+def test_every_sign_in_syncs_the_mapped_teams(client, sso, team):
+    sso_round_trip(client, sso)
+    ana = get_user_model().objects.get(username="ana")
+    assert Membership.objects.filter(user=ana, team=team).exists()
+    client.post(reverse("logout"))
+    sso_round_trip(client, sso, groups=["someone-else"])
+    assert signed_in_user(client) == str(ana.pk)  # the same person, recognised by `sub`
+    assert not Membership.objects.filter(user=ana, team=team).exists()
+
+
+def test_an_invitee_signs_in_with_sso_and_joins_with_the_invited_role(client, sso, people, team):
+    from django.core import mail
+
+    client.force_login(people["owner"])
+    client.post(reverse("accounts:invite", args=[team.slug]), {"email": "zoe@example.com", "role": "viewer"})
+    url = next(word for word in mail.outbox[0].body.split() if "/invitations/" in word).replace("http://testserver", "")
+    client.post(reverse("logout"))
+    assert "Sign in with Acme SSO" in client.get(url).content.decode()
+    response = sso_round_trip(client, sso, next_url=url, preferred_username="zoe", sub="sub-zoe", groups=[])
+    assert response.status_code == 302 and response["Location"] == url
+    client.post(url + "accept")
+    zoe = get_user_model().objects.get(username="zoe")
+    assert Membership.objects.get(user=zoe, team=team).role == "viewer"
