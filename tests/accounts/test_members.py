@@ -127,3 +127,19 @@ def test_an_operator_adding_or_re_roling_someone_writes_one_event_each(people, t
     call_command("team", "add", "Design", "newcomer", "--role", "member")  # no change, no event
     assert team_events("action") == ["member.added", "member.role_changed"]
     assert Membership.objects.get(user__username="newcomer").source == Membership.Source.OPERATOR
+
+
+def test_the_members_page_costs_the_same_queries_for_3_or_30_people(client, people, team, django_user_model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people["owner"])
+    counts = []
+    for extra in (0, 27):
+        for i in range(extra):
+            Membership.objects.create(team=team, user=django_user_model.objects.create_user(f"p{i}"), role="viewer")
+        client.get(members_url(team))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(members_url(team)).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] and counts[1] <= 10, counts
