@@ -24,12 +24,13 @@ def _how(request, user) -> str:
         return f"SSO ({settings.STUDIO_OIDC_NAME})"
     if "password" in methods:
         return "password and TOTP" if "mfa" in methods else "password"
-    return "session"
+    return ""  # a new account signed in straight after sign-up, or a test's force_login
 
 
 @receiver(user_logged_in, dispatch_uid="studio.audit.sign_in")
 def record_sign_in(sender, request, user, **kwargs):
-    record("sign_in", actor=user, summary=f"{user.get_username()} signed in with {_how(request, user)}")
+    how = _how(request, user)
+    record("sign_in", actor=user, summary=f"{user.get_username()} signed in" + (f" with {how}" if how else ""))
 
 
 @receiver(user_logged_out, dispatch_uid="studio.audit.sign_out")

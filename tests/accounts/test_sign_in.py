@@ -84,3 +84,19 @@ def test_the_admin_signs_in_through_studios_page(client, people):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     client.force_login(people["outsider"])
     assert client.get("/admin/login/").status_code == 403  # signed in, not staff
+
+
+def test_a_totp_person_needs_the_code_and_the_event_says_so(client, people):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from tests.totp import totp_now
+
+    secret = generate_totp_secret()
+    TOTP.activate(people["teammate"], secret)
+    response = sign_in(client, "teammate", "pw-teammate")
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session and not AuditEvent.objects.exists()
+    assert client.post(reverse("mfa_authenticate"), {"code": "000000"}).status_code == 200  # wrong: asked again
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_now(secret)})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(people["teammate"].pk)
+    assert AuditEvent.objects.get(action="sign_in").summary == "teammate signed in with password and TOTP"
