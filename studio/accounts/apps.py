@@ -12,3 +12,4 @@ class AccountsConfig(AppConfig):
         from . import checks as studio_checks, sign_in_events  # noqa: F401
 
         checks.register(studio_checks.sso_teams_exist, checks.Tags.security)
+        checks.register(studio_checks.sso_issuer_uses_https, checks.Tags.security)

@@ -1,4 +1,6 @@
-"""Start-up checks for sign-in: what STUDIO_OIDC_TEAMS names must exist."""
+"""Start-up checks for sign-in: what STUDIO_OIDC_TEAMS names must exist; the issuer speaks https."""
+from urllib.parse import urlparse
+
 from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
@@ -22,3 +24,12 @@ def sso_teams_exist(app_configs=None, databases=None, **kwargs):
                        id="studio.accounts.W001")
         for name in names if name not in known
     ]
+
+
+def sso_issuer_uses_https(app_configs=None, **kwargs):
+    """Plain http is for a provider on this machine (tests); anywhere else the tokens would cross in clear."""
+    issuer = urlparse(settings.STUDIO_OIDC_ISSUER or "")
+    if not issuer.scheme or issuer.scheme == "https" or issuer.hostname in ("127.0.0.1", "localhost", "::1"):
+        return []
+    return [checks.Warning(f"STUDIO_OIDC_ISSUER is {settings.STUDIO_OIDC_ISSUER!r}: sign-in answers would travel "
+                           "unencrypted.", hint="Use the provider's https URL.", id="studio.accounts.W002")]

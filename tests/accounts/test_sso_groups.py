@@ -98,3 +98,12 @@ def test_a_string_claim_and_another_claim_name_work(django_user_model, mapping, 
     ana = django_user_model.objects.create_user("ana")
     sync_memberships(ana, {"roles": "ops", "groups": ["designers"]})
     assert roles_of(ana) == {"Ops": ("viewer", "sso")}
+
+
+@pytest.mark.parametrize("issuer, warned", [("https://login.example.com/realms/acme", False),
+                                            ("http://127.0.0.1:9000/o", False), ("http://login.example.com", True)])
+def test_a_plain_http_issuer_elsewhere_than_this_machine_is_a_warning(settings, issuer, warned):
+    from studio.accounts.checks import sso_issuer_uses_https
+
+    settings.STUDIO_OIDC_ISSUER = issuer
+    assert [w.id for w in sso_issuer_uses_https()] == (["studio.accounts.W002"] if warned else [])
