@@ -5,6 +5,8 @@ build Studio's. Only the provider id `studio` exists (SocialAccountAdapter.list_
 """
 from __future__ import annotations
 
+import logging
+
 import requests
 from django.conf import settings
 from django.http import Http404
@@ -16,9 +18,12 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAu
 
 from .provider import StudioOIDCAdapter
 
+log = logging.getLogger(__name__)
+
 
 def unreachable(request, exc: Exception | None = None):
     """The page for a provider that did not answer (refused, timed out, or answered garbage)."""
+    log.warning("SSO: the sign-in service at %s did not answer: %r", settings.STUDIO_OIDC_ISSUER, exc)
     return render(request, "socialaccount/authentication_error.html", {
         "problem": f"The sign-in service at {settings.STUDIO_OIDC_ISSUER} did not answer. Nobody was signed in; "
                    "try again in a moment, or tell an operator if it keeps happening.",
