@@ -3,7 +3,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Membership, Team
+from .models import Membership, PersonSettings, Team
 
 
 @transaction.atomic
@@ -31,3 +31,8 @@ def ensure_demo_user(*, username: str = "demo", password: str | None = None):
     team, _ = Team.objects.get_or_create(name="Demo team")
     Membership.objects.get_or_create(team=team, user=user, defaults={"role": Membership.Role.OWNER})
     return username, password
+
+
+def remember_share_choice(*, user, team: Team | None) -> None:
+    """Keep the "Share with" a person chose on a full job form as their default for the next one."""
+    PersonSettings.objects.update_or_create(user=user, defaults={"share_with": team})

@@ -3,6 +3,8 @@
 Jobs are read through `Job.objects.visible_to`, images through `Image.objects.visible_to`: a job page
 shows only the pictures (and revised prompts) its viewer may see now.
 """
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -30,6 +32,7 @@ def _status_context(request, job):
     revised = next((i.revised_prompt for i in images if i.revised_prompt), "")
     return {"job": job, "images": images, "progress": selectors.progress(job, images), "revised": revised,
             "may_retry": job.owner_id == request.user.pk,
+            "retry_team": partial(services.retry_team, job, request.user),  # asked only beside Try again
             "change_prompt_url": generate_form_url(prompt=job.prompt, model=job.model, params=job.params,
                                                    team_id=job.team_id),
             "revised_url": generate_form_url(prompt=revised, model=job.model, params=job.params,
