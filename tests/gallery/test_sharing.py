@@ -11,7 +11,7 @@ from studio.gallery.models import ShareLink
 
 
 def _urls(link):
-    return [reverse(name, args=[link.token]) for name in ("gallery:shared", "gallery:shared_file", "gallery:shared_thumb")]
+    return [reverse(f"gallery:{name}", args=[link.token]) for name in ("shared", "shared_file", "shared_thumb")]
 
 
 def test_owner_creates_and_revokes_from_the_image_page(client, people, private_image):
