@@ -27,6 +27,5 @@ __all__ = [
     "FetchError", "StoreError", "backoff_seconds", "call_provider", "classify_call_error", "download_to_spool",
     "enqueue_fetch", "enqueue_fetches_after_commit", "enqueue_run", "fetch_image", "finish_image",
     "host_is_allowed", "inputs_still_visible", "mark_interrupted", "record_response", "retry_job", "retry_team",
-    "run_job",
-    "settle_job", "spool_bytes", "store_spooled_image", "submit_job", "sweep",
+    "run_job", "settle_job", "spool_bytes", "store_spooled_image", "submit_job", "sweep",
 ]
