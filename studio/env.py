@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from cryptography.fernet import Fernet
+
 
 class ConfigurationError(RuntimeError):
     pass
@@ -53,6 +55,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_fernet_keys(name: str) -> list[str]:
+    """Comma-separated Fernet keys, newest first; unset or blank is none. A key that is not one stops
+    start-up with a sentence naming its position (never the key itself, which would land in logs)."""
+    keys = env_list(name, [])
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigurationError(
+                f"{name}: key {position} of {len(keys)} is not a Fernet key (32 bytes in url-safe base64; make one "
+                "with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+            ) from None
+    return keys
 
 
 def env_pairs(name: str, *, shape: str = "key=value") -> tuple[tuple[str, str], ...]:

@@ -13,6 +13,7 @@ from .env import (
     ConfigurationError,
     database_from_url,
     env_bool,
+    env_fernet_keys,
     env_float,
     env_group_teams,
     env_int,
@@ -367,6 +368,14 @@ STUDIO_IMAGES_PER_MINUTE = env_int("STUDIO_IMAGES_PER_MINUTE", 60)
 STUDIO_PACING_BURST_SECONDS = env_float("STUDIO_PACING_BURST_SECONDS", 10.0)
 STUDIO_TRASH_DAYS = env_int("STUDIO_TRASH_DAYS", 30)
 STUDIO_THUMBNAIL_SIZE = env_int("STUDIO_THUMBNAIL_SIZE", 384)
+
+# --- Encryption at rest ------------------------------------------------------------------------------
+# Provider API keys are stored encrypted (studio/models_registry/encryption.py) with these Fernet keys,
+# comma-separated, newest first: new values are encrypted with the first, every key listed still decrypts.
+# To rotate, list a new key first, run `manage.py rotate_encryption_keys`, then drop the old key.
+# Unset with DEBUG on (development): one key derived from SECRET_KEY. Unset with DEBUG off: the system check
+# models_registry.E002 stops migrate/runserver/check, and nothing is encrypted or decrypted.
+STUDIO_ENCRYPTION_KEYS = env_fernet_keys("STUDIO_ENCRYPTION_KEYS")
 
 # Django's error reports (the DEBUG page, mails to ADMINS) hide provider keys and URL passwords.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "studio.models_registry.redaction.StudioExceptionReporterFilter"

@@ -5,6 +5,8 @@ embedded Redis, so a bare machine still runs every test. Env vars win over both,
 STUDIO_TEST_EMBEDDED=1 ignores the local servers, to try the bare-machine path where they run.
 """
 import atexit
+import base64
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -44,3 +46,7 @@ else:
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+
+# Provider keys are encrypted at rest. pytest-django runs tests with DEBUG off, so the suite names a key of its
+# own (made up for the tests, fixed so that worker processes of the fault tests read what the test wrote).
+STUDIO_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(b"studio test suite: not a secret").digest()).decode()]

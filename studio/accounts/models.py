@@ -74,3 +74,29 @@ def owned_by_or_shared_with(user) -> models.Q:
 
 def teams_where_user_can_create(user):
     return Team.objects.filter(memberships__user=user, memberships__role__in=Membership.CREATOR_ROLES)
+
+
+class PersonSettings(models.Model):
+    """What Studio remembers for one person, kept on the server: it follows them to every device and
+    outlives signing out. No row until their first choice; until then every default holds."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="studio_settings")
+    # "Share with" as last chosen on a full job form; empty is "Only me". Only a team the person may still
+    # create in counts (`remembered_share_team`); a deleted team leaves "Only me".
+    share_with = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "person's settings"
+        verbose_name_plural = "people's settings"
+
+    def __str__(self) -> str:
+        return f"Settings of {self.user}"
+
+
+def remembered_share_team(user) -> Team | None:
+    """The team a person last chose to share new work with, while they may still create there; None
+    ("Only me") on their first visit, after choosing "Only me", or once they may no longer create there."""
+    chosen = PersonSettings.objects.filter(user=user).values("share_with")
+    return teams_where_user_can_create(user).filter(pk__in=chosen).first()

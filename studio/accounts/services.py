@@ -7,7 +7,7 @@ from django.db import transaction
 
 from studio.audit.services import record
 
-from .models import Membership, Team
+from .models import Membership, PersonSettings, Team
 
 
 @transaction.atomic
@@ -109,3 +109,8 @@ def ensure_demo_user(*, username: str = "demo", password: str | None = None):
 def update_profile(user, *, first_name: str, last_name: str, email: str) -> None:
     user.first_name, user.last_name, user.email = first_name.strip(), last_name.strip(), email.strip()
     user.save(update_fields=["first_name", "last_name", "email"])
+
+
+def remember_share_choice(*, user, team: Team | None) -> None:
+    """Keep the "Share with" a person chose on a full job form as their default for the next one."""
+    PersonSettings.objects.update_or_create(user=user, defaults={"share_with": team})

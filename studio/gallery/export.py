@@ -3,15 +3,17 @@
 `zipfile` writes to a sink that only keeps what was written since the generator last took it; with
 no `seek` on the sink, zipfile writes data descriptors after each member instead of going back to
 patch headers. Each image is copied from storage in chunks, and the manifest rows wait in spooled
-temporary files (memory first, then disk) until the images are done.
+temporary files (memory first, then disk) until the images are done. The CSV manifest is written
+formula-safe (studio/csv_safe.py): a prompt is typed by anyone, and a spreadsheet must not run it.
 """
-import csv
 import io
 import json
 import tempfile
 import zipfile
 
 from django.utils import timezone
+
+from studio.csv_safe import SafeDictWriter
 
 from . import storage
 
@@ -75,7 +77,7 @@ def stream_zip(images):
     json_rows = tempfile.SpooledTemporaryFile(max_size=512 * 1024, mode="w+b")
     csv_rows = tempfile.SpooledTemporaryFile(max_size=512 * 1024, mode="w+b")
     csv_text = io.TextIOWrapper(csv_rows, encoding="utf-8", newline="", write_through=True)
-    writer = csv.DictWriter(csv_text, fieldnames=MANIFEST_FIELDS)
+    writer = SafeDictWriter(csv_text, fieldnames=MANIFEST_FIELDS)
     writer.writeheader()
     count = 0
     try:

@@ -213,7 +213,7 @@ class ShareLink(models.Model):
 
     The URL carries `key` signed with SECRET_KEY (so a guessed or mangled token is refused before
     the database is asked); the row is read on every request, so revoking or expiring a link takes
-    effect at once.
+    effect at once, and so does anything that takes its creator's right to share away (`serves`).
     """
 
     SIGNING_SALT = "studio.gallery.share"
@@ -233,6 +233,16 @@ class ShareLink(models.Model):
     def is_live(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def creator_may_share(self, creator_role: str | None) -> bool:
+        """Whether the person who made the link could make it now: their account still works, and
+        `Image.can_share` holds for them with `creator_role`, their role in the image's team *today*
+        (the image may have moved, they may have left the team or lost the owner role)."""
+        return self.created_by.is_active and self.image.can_share(self.created_by, creator_role)
+
+    def serves(self, creator_role: str | None, now=None) -> bool:
+        """Whether the link shows its image now: live, its image not in the trash, its creator still entitled."""
+        return self.is_live(now) and self.image.deleted_at is None and self.creator_may_share(creator_role)
 
     @property
     def token(self) -> str:

@@ -15,7 +15,11 @@ log = logging.getLogger(__name__)
 
 
 def trash_image(image: Image, *, now=None) -> None:
-    Image.objects.filter(pk=image.pk, deleted_at__isnull=True).update(deleted_at=now or timezone.now())
+    """Into the trash. Its share links end for good: restoring the image does not bring them back."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if Image.objects.filter(pk=image.pk, deleted_at__isnull=True).update(deleted_at=now):
+            ShareLink.objects.filter(image_id=image.pk, revoked_at__isnull=True).update(revoked_at=now)
 
 
 def restore_image(image: Image) -> None:
@@ -48,8 +52,9 @@ def purge_trash(*, now=None, batch: int = 500) -> int:
 
 def move_image(image: Image, team) -> None:
     """Share with `team` (or make private with None). Tags belong to a scope, so they stay behind;
-    share links name the image, so they keep working. The storage key keeps its old prefix: the DB
-    owns keys, and moving bytes would make a move slow and fallible for nothing."""
+    a share link keeps working only while its creator may share the image where it is now
+    (`ShareLink.serves`). The storage key keeps its old prefix: the DB owns keys, and moving bytes
+    would make a move slow and fallible for nothing."""
     with transaction.atomic():
         if image.team_id != (team.pk if team else None):
             image.tags.clear()

@@ -1,18 +1,35 @@
 """Share links: the second door, for people without an account.
 
-A token names a live link (not revoked, not expired) whose image is not in the trash; the token's
-signature and the row's checks live on `ShareLink`.
+A token names a link that serves: genuine (signed), live (not revoked, not expired), its image not in
+the trash, and its creator could still make it today (`ShareLink.serves`). The creator's right is
+checked on every request rather than when something changes, so no path (a move, a role changed in
+the admin, a membership removed) can leave a link working that its creator could no longer make.
 """
+from studio.accounts.models import Membership
+
 from .models import Image, ShareLink
+from .selectors import role_in_team
 
 
 def shared_image(token: str) -> tuple[ShareLink, Image] | None:
-    """The link and its image, if the token is genuine, the link is live and the image is not in the trash."""
+    """The link and its image if the token names a link that serves now; None otherwise (so: 404)."""
     key = ShareLink.key_from_token(token)
     if key is None:
         return None
-    link = (ShareLink.objects.live().select_related("image", "image__owner")
+    link = (ShareLink.objects.live().select_related("image", "created_by")
             .filter(key=key, image__deleted_at__isnull=True).first())
-    if link is None:
+    if link is None or not link.serves(role_in_team(link.created_by, link.image.team_id)):
         return None
     return link, link.image
+
+
+def links_shown(image: Image) -> list[ShareLink]:
+    """The links the image page lists: not revoked, made by someone who could still make them (expired
+    ones are listed as expired). Two queries whatever the number of links."""
+    links = list(image.share_links.filter(revoked_at__isnull=True).select_related("created_by"))
+    roles = {}
+    if image.team_id and links:
+        creators = {link.created_by_id for link in links}
+        memberships = Membership.objects.filter(team_id=image.team_id, user_id__in=creators)
+        roles = dict(memberships.values_list("user_id", "role"))
+    return [link for link in links if link.creator_may_share(roles.get(link.created_by_id))]

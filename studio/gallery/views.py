@@ -139,7 +139,7 @@ def image_detail(request, pk):
         "can_tag": image.can_tag(request.user, role),
         "can_share": can_share,
         "can_remove_from_team": image.can_remove_from_team(request.user, role),
-        "share_links": list(image.share_links.filter(revoked_at__isnull=True)) if can_share else [],
+        "share_links": sharing.links_shown(image) if can_share else [],
         "move_targets": list(teams_where_user_can_create(request.user)) if image.can_manage(request.user) else [],
         "now": timezone.now(),
         "trash_days": settings.STUDIO_TRASH_DAYS,
@@ -295,7 +295,7 @@ def create_share_link(request, pk):
     except ValueError:
         days = 0
     link = services.create_share_link(image, user=request.user, expires_in_days=max(0, min(days, 365)) or None)
-    messages.success(request, "Share link created: anyone with it can see this one image until you revoke it.")
+    messages.success(request, "Share link created: anyone with it sees this image and its prompt until you revoke it.")
     return redirect(f"{image.get_absolute_url()}#share-{link.pk}")
 
 

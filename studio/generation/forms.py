@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
-from studio.accounts.models import teams_where_user_can_create
+from studio.accounts.models import remembered_share_team, teams_where_user_can_create
 from studio.gallery.models import Image
 from studio.models_registry.providers import available_models, get_provider, newest_model
 from studio.models_registry.registry import (
@@ -70,9 +70,11 @@ class JobForm(forms.Form):
                              strip=False)
     model = forms.ChoiceField(label="Model")
     # The registry's options (FORM_OPTIONS) go here, between the model and the team: see __init__.
-    team = forms.ModelChoiceField(label="Share with", queryset=None, required=False, empty_label="Only me")
+    # Always a visible choice, never a hidden field: nobody shares work with a team they were not shown.
+    team = forms.ModelChoiceField(label="Share with", queryset=None, required=False, empty_label="Only me",
+                                  help_text="Who sees the pictures and pays for them.")
 
-    def __init__(self, *args, user, preferred_model: str | None = None, preferred_team=None, **kwargs):
+    def __init__(self, *args, user, preferred_model: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         declared = dict(self.fields)
         self.fields = {"prompt": declared.pop("prompt"), "model": declared.pop("model"),
@@ -103,8 +105,13 @@ class JobForm(forms.Form):
             if source_size and "size" not in self.initial and chosen and source_size in get_model(chosen).sizes:
                 self.initial["size"] = source_size  # by default, results come the size of their source
             if "team" not in self.initial:
-                self.initial["team"] = preferred_team if preferred_team in teams else teams.first()
+                self.initial["team"] = self.default_team(teams)
         self._fill_choices()
+
+    def default_team(self, teams):
+        """"Share with" before the person chooses: their last choice on a full form while they may still
+        create there (`remembered_share_team`), "Only me" (None) on their first visit."""
+        return remembered_share_team(self.user)
 
     # -- rendering -------------------------------------------------------------------------------
 
@@ -221,6 +228,13 @@ class _FromPicture(JobForm):
         self.upload_key = upload_key
         self._input_measured = None
         super().__init__(*args, **kwargs)
+
+    def default_team(self, teams):
+        """From an archive picture: the picture's team when the person may create there, else "Only me".
+        Not the remembered choice: a variation of a private picture is never shared by habit."""
+        if self.source is None:
+            return super().default_team(teams)
+        return teams.filter(pk=self.source.team_id).first() if self.source.team_id else None
 
     @property
     def input_key(self) -> str:

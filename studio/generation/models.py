@@ -1,17 +1,27 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from studio.accounts.models import owned_by_or_shared_with
+from studio.gallery.models import Image
 
 
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The one door for reading jobs: your own, and your teams' (every role may look)."""
+        """The one door for reading jobs: your own, and your teams' (every role may look) while they show
+        something you may see: no pictures yet (waiting, calling, failed), or one still visible to you.
+
+        A job's prompt is its pictures' prompt: once its maker has made every picture private, moved them
+        to another team or trashed them, the job is theirs alone again.
+        """
         if not user.is_authenticated:
             return self.none()
-        return self.filter(owned_by_or_shared_with(user))
+        pictures = Image.objects.filter(job=OuterRef("pk"))
+        visible_pictures = Image.objects.visible_to(user).filter(job=OuterRef("pk"))
+        return self.filter(owned_by_or_shared_with(user)).filter(
+            models.Q(owner=user) | ~Exists(pictures) | Exists(visible_pictures))
 
     def unfinished(self):
         return self.exclude(status__in=Job.FINISHED)

@@ -27,6 +27,11 @@ def visible_job(user, pk: int) -> Job | None:
     return Job.objects.visible_to(user).filter(pk=pk).select_related("owner").first()
 
 
+def job_images(user, job: Job) -> list[Image]:
+    """The job's pictures this person may see now: ones since made private, moved or trashed are left out."""
+    return list(Image.objects.visible_to(user).filter(job=job))
+
+
 def recent_jobs(user, limit: int = 50):
     return Job.objects.visible_to(user).filter(owner=user).prefetch_related("images")[:limit]
 

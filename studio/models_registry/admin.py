@@ -1,10 +1,15 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from .models import Provider, mask_key
+from studio.audit.services import record
+
+from .models import Provider
 from .providers import config_from_row, forget_listing
+
+KEY_MOVES_WITH_ADDRESS = ("Changing the kind, base URL or Azure endpoint removes the stored key, so it is never "
+                          "sent to a new address: type the key again with the change.")
 
 
 class ProviderForm(forms.ModelForm):
@@ -26,28 +31,31 @@ class ProviderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        current = mask_key(self.instance.api_key) if self.instance and self.instance.pk else ""
         self.initial["api_key"] = ""
-        if current:
-            self.fields["api_key"].help_text = f"Current key: {current}. Leave blank to keep it."
+        self.key_removed_for_new_address = False
+        state = self.instance.key_state if self.instance.pk else "none"
+        if state == "stored":
+            current = f"Current key: {self.instance.masked_key}. Leave blank to keep it."
+        elif state == "unreadable":
+            current = "A key is stored but none of STUDIO_ENCRYPTION_KEYS decrypts it: type it again."
         else:
-            self.fields["api_key"].help_text = "No key stored."
+            current = "No key stored."
+        self.fields["api_key"].help_text = f"{current} {KEY_MOVES_WITH_ADDRESS}"
 
-    @method_decorator(sensitive_variables("new"))
-    def clean_api_key(self):
-        new = self.cleaned_data.get("api_key") or ""
+    @method_decorator(sensitive_variables("new_key"))
+    def save(self, commit=True):
+        provider = super().save(commit=False)
+        new_key = self.cleaned_data.get("api_key") or ""
         if self.cleaned_data.get("clear_api_key"):
-            return ""
-        if not new and self.instance.pk:
-            return Provider.objects.filter(pk=self.instance.pk).values_list("api_key", flat=True).first() or ""
-        return new
-
-    @method_decorator(sensitive_variables("cleaned"))
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("clear_api_key"):
-            cleaned["api_key"] = ""
-        return cleaned
+            provider.api_key = ""
+        elif new_key:
+            provider.api_key = new_key  # sealed for the address in this form
+        else:
+            # A blank field keeps the stored key, but only for the address it was given for.
+            self.key_removed_for_new_address = provider.key_state == "moved"
+        if commit:
+            provider.save()
+        return provider
 
 
 @admin.register(Provider)
@@ -59,7 +67,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
     @admin.display(description="API key")
     def key(self, obj: Provider) -> str:
-        return obj.masked_key or "—"
+        return {"stored": obj.masked_key, "unreadable": "cannot be decrypted: type it again"}.get(obj.key_state, "—")
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -76,4 +84,10 @@ class ProviderAdmin(admin.ModelAdmin):
         if obj.is_default:
             Provider.objects.exclude(pk=obj.pk).filter(is_default=True).update(is_default=False)
         super().save_model(request, obj, form, change)
+        # Field names only, never values: the summary is read on the audit pages.
+        record("provider.changed", actor=request.user, target=obj,
+               summary=f"{'changed' if change else 'added'} {obj.name}: {', '.join(form.changed_data) or 'nothing'}")
+        if form.key_removed_for_new_address:
+            messages.warning(request, f"The stored key of {obj.name} was removed because its address changed. "
+                                      "Type the key for the new address to use this provider again.")
         forget_listing(config_from_row(obj))

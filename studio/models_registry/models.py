@@ -1,7 +1,14 @@
 """Providers configured in the admin, besides the one the environment describes."""
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.views.decorators.debug import sensitive_variables
+
+from .encryption import UnreadableSecret, seal, unseal
+
+log = logging.getLogger(__name__)
 
 
 def mask_key(key: str) -> str:
@@ -21,8 +28,10 @@ class Provider(models.Model):
     name = models.SlugField(max_length=60, unique=True,
                             help_text="A short id: lowercase letters, digits, hyphens (e.g. openai-main, azure-eu).")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OPENAI)
-    # Kept on the server only: the admin shows ••••last4 and never renders the value.
-    api_key = models.CharField(max_length=512, blank=True)
+    # The API key, encrypted (encryption.py) together with the address it was given for (KEY_ADDRESS):
+    # `api_key` reads it back only while that address is unchanged, so no edit can send it to a new host.
+    # Pages show ••••last4; dumpdata and backups hold only this token.
+    sealed_api_key = models.TextField(blank=True, default="", editable=False)
     organization = models.CharField(max_length=100, blank=True)
     project = models.CharField(max_length=100, blank=True)
     base_url = models.URLField(blank=True, help_text="OpenAI or compatible: leave blank for api.openai.com.")
@@ -48,11 +57,61 @@ class Provider(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def __repr__(self) -> str:
-        return f"<Provider {self.name!r} kind={self.kind} key={mask_key(self.api_key) or 'none'}>"
+        return f"<Provider {self.name!r} kind={self.kind} key={self.masked_key or 'none'}>"
+
+    # --- the key ---------------------------------------------------------------------------------
+    # Where a key is sent: changing any of these makes the stored key unusable (and `save` drops it).
+    KEY_ADDRESS = ("kind", "base_url", "azure_endpoint")
+
+    @property
+    def key_address(self) -> dict:
+        return {name: str(getattr(self, name) or "") for name in self.KEY_ADDRESS}
+
+    @sensitive_variables()
+    def _sealed(self) -> dict | None:
+        """What the stored token holds ({"key", "address"}); None when nothing is stored or no key opens it."""
+        if not self.sealed_api_key:
+            return None
+        try:
+            return unseal(self.sealed_api_key)
+        except UnreadableSecret:
+            log.warning("The stored API key of provider %s cannot be decrypted with STUDIO_ENCRYPTION_KEYS; "
+                        "enter it again in the admin.", self.name)
+            return None
+
+    @property
+    @sensitive_variables()
+    def api_key(self) -> str:
+        """The key in clear, for the SDK client only; "" when none is stored, when it cannot be decrypted, or
+        when the row's address changed since the key was given (it is not this address's key)."""
+        sealed = self._sealed()
+        return sealed["key"] if sealed and sealed.get("address") == self.key_address else ""
+
+    @api_key.setter
+    @sensitive_variables()
+    def api_key(self, key: str) -> None:
+        self.sealed_api_key = seal({"key": key, "address": self.key_address}) if key else ""
+
+    @property
+    def key_state(self) -> str:
+        """"none", "stored", "moved" (kept for another address, so unusable) or "unreadable"."""
+        if not self.sealed_api_key:
+            return "none"
+        sealed = self._sealed()
+        if sealed is None:
+            return "unreadable"
+        return "stored" if sealed.get("address") == self.key_address else "moved"
 
     @property
     def masked_key(self) -> str:
         return mask_key(self.api_key)
+
+    def save(self, *args, **kwargs):
+        if self.key_state == "moved":
+            self.sealed_api_key = ""  # its address changed: the key must be given again for the new one
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sealed_api_key"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}

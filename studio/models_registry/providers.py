@@ -13,9 +13,10 @@ kind "openai" (retired hidden, deprecated labelled with the shutdown date, and a
 its date counts as retired). Azure, compatible gateways and the stand-in keep serving models OpenAI has
 retired, so for them what the provider lists is the truth.
 
-Keys live on the server: ProviderConfig's repr masks them, nothing here logs or formats one, and the
-functions that hold one in a local (or call the SDK with it) are `sensitive_variables`, which Studio's
-error reports honour with DEBUG on as well (redaction.StudioExceptionReporterFilter).
+Keys live on the server: an admin provider's key is stored encrypted and bound to its address
+(`Provider.api_key`, encryption.py), ProviderConfig's repr masks them, nothing here logs or formats one,
+and the functions that hold one in a local (or call the SDK with it) are `sensitive_variables`, which
+Studio's error reports honour with DEBUG on as well (redaction.StudioExceptionReporterFilter).
 """
 from __future__ import annotations
 

@@ -92,3 +92,17 @@ def _noise_png() -> bytes:
         PILImage.frombytes("RGB", (380, 360), os.urandom(380 * 360 * 3)).save(out, "PNG")
         _NOISE.append(out.getvalue())
     return _NOISE[0]
+
+
+def test_manifest_csv_cells_never_start_a_formula(client, people, team, make_image):
+    """OWASP CSV injection: a prompt a spreadsheet would run as a formula is written as text (studio/csv_safe.py)."""
+    starts = ["=HYPERLINK(\"http://evil.invalid\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+    for prompt in starts:
+        make_image(people["owner"], team, prompt=prompt, revised_prompt=prompt)
+    client.force_login(people["owner"])
+    archive = _zip(client.get(reverse("gallery:export"), {"team": team.slug}))
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode(), newline="")))
+    assert sorted(r["prompt"] for r in rows) == sorted("'" + p for p in starts)
+    assert sorted(r["revised_prompt"] for r in rows) == sorted("'" + p for p in starts)
+    # The JSON manifest is data, not a spreadsheet: it keeps every prompt exactly as typed.
+    assert sorted(r["prompt"] for r in json.loads(archive.read("manifest.json"))) == sorted(starts)

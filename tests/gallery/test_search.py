@@ -88,3 +88,78 @@ def test_long_prompts_are_cut_around_the_match():
     assert found.html.startswith("…") and found.html.endswith("…")
     assert len(str(found.html).replace("<mark>", "").replace("</mark>", "")) <= LENGTH + 2
     assert snippet("a teapot", "", "unicorn").matched is False
+
+
+# --- highlighting costs what the snippet shows, not what the prompt holds ---------------------------
+# A 32,000-character word made `\w*(?:words)\w*` backtrack for seconds. The work is counted here (how many
+# characters the snippet's pattern is asked to look at, and how often), never timed.
+
+LONG_WORD = "z" * 32_000
+
+
+class CountingPattern:
+    """Stands in for the snippet's compiled pattern and adds up the characters each call may look at."""
+
+    def __init__(self, pattern):
+        self.pattern, self.calls, self.scanned = pattern, 0, 0
+
+    def _count(self, text, pos, endpos):
+        self.calls += 1
+        self.scanned += max(0, min(len(text), endpos) - pos)
+
+    def search(self, text, pos=0, endpos=10**9):
+        self._count(text, pos, endpos)
+        return self.pattern.search(text, pos, endpos)
+
+    def finditer(self, text, pos=0, endpos=10**9):
+        self._count(text, pos, endpos)
+        return self.pattern.finditer(text, pos, endpos)
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    from studio.gallery.templatetags import gallery_search
+
+    made = []
+    real = gallery_search._pattern
+
+    def spy(words):
+        pattern = real(words)
+        made.append(CountingPattern(pattern) if pattern is not None else None)
+        return made[-1]
+
+    monkeypatch.setattr(gallery_search, "_pattern", spy)
+    return made
+
+
+def test_a_32000_character_word_costs_a_bounded_scan(counting):
+    from studio.gallery.templatetags.gallery_search import LENGTH, SCAN_LIMIT, snippet
+
+    found = snippet(LONG_WORD + " a lighthouse and a boat", "A lighthouse beside a boat.", "lighthouse boat")
+    pattern = counting[0]
+    # The prompt is looked at up to SCAN_LIMIT characters, the revised prompt whole (it is short), and the
+    # shown snippet once more to mark it.
+    assert pattern.scanned <= SCAN_LIMIT + len("A lighthouse beside a boat.") + 2 * (LENGTH + 2)
+    assert pattern.calls <= 8
+    assert found.revised and "<mark>lighthouse</mark> beside a <mark>boat</mark>" in found.html
+
+
+def test_marking_a_long_word_is_linear(counting):
+    """Inside one 32,000-character word made of the word searched for, each character is looked at once:
+    one search finds the word, and the scan goes on from its end (no restart at every position)."""
+    from studio.gallery.templatetags.gallery_search import _pattern, _whole_words
+
+    text = "boat" * 8_000
+    pattern = _pattern(["boat", "lighthouse"])
+    assert list(_whole_words(text, pattern)) == [(0, len(text))]
+    assert pattern.calls <= 2 and pattern.scanned <= len(text)
+
+
+def test_the_search_page_marks_a_result_whose_prompt_holds_a_huge_word(client, people, team, make_image, counting):
+    make_image(people["owner"], team, prompt=LONG_WORD + " lighthouse boat", revised_prompt="A lighthouse, a boat.")
+    client.force_login(people["teammate"])
+    page = client.get(reverse("gallery:search"), {"q": "lighthouse boat"}).content.decode()
+    assert '<span class="muted">Revised:</span> A <mark>lighthouse</mark>, a <mark>boat</mark>.' in page
+    from studio.gallery.templatetags.gallery_search import SCAN_LIMIT
+
+    assert sum(p.scanned for p in counting) <= 2 * SCAN_LIMIT

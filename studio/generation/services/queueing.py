@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from studio.accounts.services import remember_share_choice
 from studio.gallery.models import Image
 from studio.models_registry.pricing import estimate_cost
 from studio.models_registry.registry import get_model
@@ -44,12 +45,18 @@ def submit_job(
     input_keys: list[str] | None = None,
     mask_key: str = "",
     provider: str = "",
+    remember_team: bool = False,
 ) -> Job:
+    """Create the job and send it after commit. `team` is where its pictures go (and who pays): only ever
+    what the person chose in a visible "Share with", or a retry's team while they may still create there.
+    From a full form (`remember_team`), that choice becomes their default for the next form."""
     if team is not None and not team.lets_spend(user):
         # Forms only offer teams the person may spend for; this guards every other caller.
         raise PermissionDenied(f"{user} may not make jobs for team {team}: viewers only look.")
     spec = get_model(model)
     with transaction.atomic():
+        if remember_team:
+            remember_share_choice(user=user, team=team)
         job = Job.objects.create(
             owner=user,
             team=team,

@@ -26,9 +26,17 @@ def inputs_still_visible(job: Job, user) -> bool:
     return archive_keys <= found
 
 
+def retry_team(job: Job, user):
+    """Where a retry of `job` goes: the job's team while `user` may still create there, else their own
+    account. The job page says which before the person clicks Try again."""
+    if job.team_id and teams_where_user_can_create(user).filter(pk=job.team_id).exists():
+        return job.team
+    return None
+
+
 def retry_job(job: Job, *, user) -> Job:
-    """Submit the same request again as a new job of `user` (for the same team, if they may still spend there)."""
-    team = job.team if job.team_id and teams_where_user_can_create(user).filter(pk=job.team_id).exists() else None
+    """Submit the same request again as a new job of `user`, for `retry_team(job, user)`."""
+    team = retry_team(job, user)
     return submit_job(
         user=user,
         model=job.model,

@@ -23,8 +23,8 @@ def image_actions(context, image):
     children = list(visible.filter(parent=image).stored().only("pk", "prompt", "job_id")[:6])
     form = None
     if image.is_stored:
-        form = VariationForm(user=user, source=image, preferred_model=image.model, preferred_team=image.team,
-                             initial={"n": 2})
+        # "Share with" is shown in the form: the image's team when this person may create there, else Only me.
+        form = VariationForm(user=user, source=image, preferred_model=image.model, initial={"n": 2})
         for name in FORM_OPTIONS:  # the page keeps it short (size and count); the full form has every option
             if name not in ("size", "n"):
                 form.fields.pop(name, None)

@@ -31,7 +31,7 @@ def new_job(request):
     if request.method == "POST":
         form = GenerateForm(request.POST, user=request.user)
         if form.is_valid():
-            job = services.submit_job(user=request.user, **form.job_fields())
+            job = services.submit_job(user=request.user, remember_team=True, **form.job_fields())
             return redirect(job)
         status = 422
     else:
@@ -87,7 +87,7 @@ def edit(request):
         status = 422
     else:
         form = EditForm(user=request.user, source=source, upload_key=key, initial=initial_from_query(request.GET),
-                        preferred_model=preferred, preferred_team=source.team if source else None)
+                        preferred_model=preferred)
         status = 200
     return render(request, "generation/edit.html", _picture_context(request, form, source, key), status=status)
 
@@ -135,7 +135,7 @@ def _submit_edit(request, form):
         mask_key = uploads.store(request.user, raw, measured.info.norm_format)
     ref_keys = [image.storage_key for image in data.get("reference_images") or []]
     ref_keys += [uploads.store(request.user, raw, m.info.norm_format) for raw, m in form.measured_refs]
-    return services.submit_job(user=request.user, source_image=form.source,
+    return services.submit_job(user=request.user, source_image=form.source, remember_team=True,
                                input_keys=[form.input_key, *ref_keys], mask_key=mask_key, **form.job_fields())
 
 
@@ -236,13 +236,15 @@ def variation(request, pk):
     if request.method == "POST":
         form = VariationForm(request.POST, user=request.user, source=source, upload_key=key)
         if form.is_valid():
+            # The image page's quick form sends "from=image-page": its Share with follows the image, so it is
+            # not a choice to remember for the next full form.
             job = services.submit_job(user=request.user, source_image=source, input_keys=[form.input_key],
-                                      **form.job_fields())
+                                      remember_team=request.POST.get("from") != "image-page", **form.job_fields())
             return redirect(job)
         status = 422
     else:
         form = VariationForm(user=request.user, source=source, upload_key=key, preferred_model=source.model,
-                             preferred_team=source.team, initial=initial_from_query(request.GET))
+                             initial=initial_from_query(request.GET))
         status = 200
     return render(request, "generation/variation.html", _picture_context(request, form, source, key), status=status)
 

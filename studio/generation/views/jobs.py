@@ -1,7 +1,10 @@
 """Pages that follow jobs: the job page and its live status, previews, Try again, the jobs list, compare.
 
-Jobs are read through `Job.objects.visible_to`, images through `Image.objects.visible_to`.
+Jobs are read through `Job.objects.visible_to`, images through `Image.objects.visible_to`: a job page
+shows only the pictures (and revised prompts) its viewer may see now.
 """
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -9,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from studio.gallery.imaging import content_type_for_key
+from studio.gallery.selectors import visible_image
 from studio.gallery.serving import serve_key
 from studio.gallery.shortcuts import visible_image_or_404
 
@@ -24,10 +28,11 @@ def _job_or_404(request, pk):
 
 
 def _status_context(request, job):
-    images = list(job.images.all())
+    images = selectors.job_images(request.user, job)  # revised prompts too: only from pictures still visible
     revised = next((i.revised_prompt for i in images if i.revised_prompt), "")
     return {"job": job, "images": images, "progress": selectors.progress(job, images), "revised": revised,
             "may_retry": job.owner_id == request.user.pk,
+            "retry_team": partial(services.retry_team, job, request.user),  # asked only beside Try again
             "change_prompt_url": generate_form_url(prompt=job.prompt, model=job.model, params=job.params,
                                                    team_id=job.team_id),
             "revised_url": generate_form_url(prompt=revised, model=job.model, params=job.params,
@@ -37,7 +42,8 @@ def _status_context(request, job):
 @login_required
 def job_detail(request, pk):
     job = _job_or_404(request, pk)
-    return render(request, "generation/job.html", _status_context(request, job))
+    source = visible_image(request.user, job.source_image_id) if job.source_image_id else None
+    return render(request, "generation/job.html", {**_status_context(request, job), "source": source})
 
 
 @login_required
