@@ -101,14 +101,17 @@ def test_an_sso_membership_keeps_the_role_its_group_gives(client, people, team):
     assert target.role == "member"
 
 
-@pytest.mark.xfail(strict=False, reason="the share-link rule (could the link's maker still make it now?) comes "
-                                        "with issue 12, which is not merged in this tree")
 def test_a_removed_persons_share_links_for_the_teams_images_die(client, people, team):
-    image = make_image(people["owner"], team, prompt="a team poster")
-    link = gallery_services.create_share_link(image, user=people["teammate"])
+    # A second owner shares a member's team image by link, then the first owner removes them: the link
+    # served only while its maker could still make it (issue 12's share-link rule).
+    second = membership(people, "viewer", team)
+    second.role = "owner"
+    second.save(update_fields=["role"])
+    image = make_image(people["teammate"], team, prompt="a team poster")
+    link = gallery_services.create_share_link(image, user=people["viewer"])
     assert client.get(link.get_absolute_url()).status_code == 200
     client.force_login(people["owner"])
-    client.post(reverse("accounts:remove_member", args=[team.slug, membership(people, "teammate", team).pk]))
+    client.post(reverse("accounts:remove_member", args=[team.slug, second.pk]))
     client.logout()
     assert client.get(link.get_absolute_url()).status_code == 404
 
