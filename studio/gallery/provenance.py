@@ -80,7 +80,7 @@ def record_provenance(image_id: int, *, force: bool = False) -> bool:
 
 
 def backfill(*, batch: int = 200, pause: float = 0.0, limit: int | None = None, older_than=None,
-             progress=None) -> int:
+             newer_than=None, progress=None) -> int:
     """Read every due image, `batch` at a time with `pause` seconds between batches; returns how many.
 
     Resumable by construction: done rows leave `due()`, so a stopped run starts where it stopped.
@@ -92,6 +92,8 @@ def backfill(*, batch: int = 200, pause: float = 0.0, limit: int | None = None, 
         rows = due().filter(pk__gt=after)
         if older_than is not None:
             rows = rows.filter(stored_at__lt=older_than)
+        if newer_than is not None:
+            rows = rows.filter(stored_at__gte=newer_than)
         ids = list(rows.values_list("pk", flat=True)[: batch if limit is None else min(batch, limit - done)])
         if not ids:
             break
@@ -109,5 +111,10 @@ def backfill(*, batch: int = 200, pause: float = 0.0, limit: int | None = None, 
 
 
 def catch_up(*, limit: int = 500) -> int:
-    """Beat's hourly pass: images stored over ten minutes ago whose read never happened."""
-    return backfill(limit=limit, older_than=timezone.now() - timedelta(minutes=10))
+    """Beat's hourly pass: images stored in the last two days (over ten minutes ago) never read.
+
+    The window keeps an image that cannot be read (its object lost) from being retried for ever
+    ahead of new ones; older archives are the backfill command's.
+    """
+    now = timezone.now()
+    return backfill(limit=limit, older_than=now - timedelta(minutes=10), newer_than=now - timedelta(days=2))

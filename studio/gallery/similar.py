@@ -49,7 +49,7 @@ def similar_images(user, image, *, limit: int = SHOWN, max_distance: int = MAX_D
     if target is None:
         return []
     target &= MASK
-    candidates = (Image.objects.visible_to(user).filter(band_probes(target)).exclude(pk=image.pk)
+    candidates = (Image.objects.visible_to(user).filter(band_probes(target)).exclude(pk=image.pk).order_by()
                   .values_list("pk", "fingerprint__phash")[:CANDIDATE_LIMIT])
     near = sorted((distance(target, phash), -pk, pk) for pk, phash in candidates
                   if distance(target, phash) <= max_distance)[:limit]

@@ -1,12 +1,15 @@
 """C2PA content credentials: read after the store, summarised on the image, shown, filtered (issue 20)."""
 import io
+from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.utils import timezone
 from django.urls import reverse
 from PIL import Image as PILImage
 
-from studio.gallery import provenance
+from studio.gallery import provenance, tasks
 from studio.gallery.checks import trust_anchors_load
 from studio.gallery.credentials import read_credentials
 from studio.gallery.models import Image
@@ -34,10 +37,10 @@ def trusted(chain, settings, tmp_path):
     return bundle
 
 
-def _picture(colour=(30, 110, 200)):
+def _picture() -> bytes:
     out = io.BytesIO()
     PILImage.radial_gradient("L").resize((128, 128)).convert("RGB").save(out, "PNG")
-    return out.getvalue() if colour else png_bytes()
+    return out.getvalue()
 
 
 def _read(data, tmp_path, content_type="image/png"):
@@ -102,8 +105,6 @@ def test_a_corrupt_manifest_is_invalid_and_never_fails_the_store(chain, trusted,
 
 def test_the_post_store_task_is_sent_after_commit(owner, make_image, django_capture_on_commit_callbacks,
                                                   monkeypatch):
-    from studio.gallery import tasks
-
     sent = []
     monkeypatch.setattr(tasks.read_provenance, "apply_async", lambda args, **kw: sent.append((args, kw)))
     image = make_image(owner, stored=False)
@@ -127,8 +128,6 @@ def test_reading_is_idempotent_and_can_be_forced(chain, trusted, owner, make_ima
 
 
 def test_a_missing_object_raises_for_a_retry_and_stays_due(owner, make_image):
-    from django.core.files.storage import default_storage
-
     image = make_image(owner)
     default_storage.delete(image.storage_key)
     with pytest.raises(provenance.ObjectMissing):
@@ -197,3 +196,15 @@ def test_a_trust_list_that_cannot_be_read_is_a_startup_error(settings, tmp_path)
     assert [e.id for e in trust_anchors_load()] == ["gallery.E002"]
     settings.STUDIO_C2PA_TRUST_ANCHORS = ""
     assert trust_anchors_load() == []
+
+
+def test_the_hourly_catch_up_reads_recent_images_whose_read_was_lost(owner, make_image):
+    now = timezone.now()
+    lost = make_image(owner)  # its message was lost three hours ago
+    just_stored = make_image(owner)  # its own task is still on the way
+    archived = make_image(owner)  # older than the window: the backfill command's
+    Image.objects.filter(pk=lost.pk).update(stored_at=now - timedelta(hours=3))
+    Image.objects.filter(pk=just_stored.pk).update(stored_at=now)
+    Image.objects.filter(pk=archived.pk).update(stored_at=now - timedelta(days=30))
+    assert provenance.catch_up() == 1
+    assert list(provenance.due().values_list("pk", flat=True)) == [just_stored.pk, archived.pk]
