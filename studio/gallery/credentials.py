@@ -16,6 +16,7 @@ from pathlib import Path
 
 import c2pa
 from django.conf import settings
+from django.utils.dateparse import parse_datetime
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +126,10 @@ def _actions(manifest: dict) -> list[dict]:
 
 
 def describe(summary: dict) -> dict:
-    """Words for the page: the state and each action's source type."""
+    """Words for the page: the state, the signing time as a datetime, each action's source type."""
     return {
         "state": STATES.get(summary.get("state", ""), ""),
+        "signed_at": parse_datetime(summary["signed_at"]) if summary.get("signed_at") else None,
         "actions": [{**a, "action_words": a["action"].removeprefix("c2pa.").replace("_", " "),
                      "source_words": SOURCE_TYPES.get(a["digital_source_type"], a["digital_source_type"])}
                     for a in summary.get("actions") or []],

@@ -192,7 +192,9 @@ class ImageFingerprint(models.Model):
     def columns(unsigned_hash: int) -> dict:
         """The row's values for an unsigned 64-bit hash."""
         signed = unsigned_hash - (1 << 64) if unsigned_hash >= 1 << 63 else unsigned_hash
-        bands = {f"band{i}": (unsigned_hash >> (16 * i)) & 0xFFFF for i in range(4)}
+        mask = (1 << ImageFingerprint.BAND_BITS) - 1
+        bands = {f"band{i}": (unsigned_hash >> (ImageFingerprint.BAND_BITS * i)) & mask
+                 for i in range(ImageFingerprint.BANDS)}
         return {"phash": signed, **bands}
 
     @property

@@ -36,10 +36,10 @@ def distance(a: int, b: int) -> int:
 def band_probes(unsigned_hash: int) -> Q:
     """Rows sharing a band with the hash, exactly or but for one bit: a superset of all within 6 bits."""
     probes = Q()
-    for i in range(ImageFingerprint.BANDS):
-        band = (unsigned_hash >> (ImageFingerprint.BAND_BITS * i)) & 0xFFFF
-        values = [band] + [band ^ (1 << bit) for bit in range(ImageFingerprint.BAND_BITS)]
-        probes |= Q(**{f"fingerprint__band{i}__in": values})
+    for name, band in ImageFingerprint.columns(unsigned_hash).items():
+        if name.startswith("band"):
+            values = [band] + [band ^ (1 << bit) for bit in range(ImageFingerprint.BAND_BITS)]
+            probes |= Q(**{f"fingerprint__{name}__in": values})
     return probes
 
 

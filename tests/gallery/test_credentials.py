@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 
 from studio.gallery import provenance, tasks
 from studio.gallery.checks import trust_anchors_load
-from studio.gallery.credentials import read_credentials
+from studio.gallery.credentials import describe, read_credentials, summarise
 from studio.gallery.models import Image
 from studio.generation.services import spool
 from studio.generation.services.fetching import store_spooled_image
@@ -208,3 +208,23 @@ def test_the_hourly_catch_up_reads_recent_images_whose_read_was_lost(owner, make
     Image.objects.filter(pk=archived.pk).update(stored_at=now - timedelta(days=30))
     assert provenance.catch_up() == 1
     assert list(provenance.due().values_list("pk", flat=True)) == [just_stored.pk, archived.pk]
+
+
+def test_a_time_stamped_signature_keeps_its_signing_time():
+    """c2pa-rs reports `signature_info.time` when a time-stamp authority countersigned the claim."""
+    report = {"active_manifest": "urn:1", "manifests": {"urn:1": {
+        "claim_generator_info": [{"name": "ChatGPT", "version": "1.0"}],
+        "signature_info": {"issuer": "OpenAI", "common_name": "Truepic Lens CLI in Sora", "alg": "Es256",
+                           "time": "2026-11-30T10:15:02+00:00"},
+        "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
+            {"action": "c2pa.created", "softwareAgent": "GPT-4o", "when": "2026-11-30T10:15:00Z",
+             "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"}]}}]}},
+        "validation_status": [{"code": "signingCredential.untrusted", "explanation": "signing certificate untrusted"}]}
+    summary = summarise(report, None)
+    assert summary["signed_at"] == "2026-11-30T10:15:02+00:00"
+    assert describe(summary)["signed_at"].isoformat() == "2026-11-30T10:15:02+00:00"  # the page dates it
+    assert summary["signer"] == {"organisation": "OpenAI", "common_name": "Truepic Lens CLI in Sora",
+                                 "algorithm": "Es256"}
+    assert summary["state"] == "untrusted" and summary["failures"] == []
+    assert summary["actions"][0] == {"action": "c2pa.created", "digital_source_type": "trainedAlgorithmicMedia",
+                                     "software_agent": "GPT-4o", "when": "2026-11-30T10:15:00Z"}
