@@ -155,6 +155,8 @@ def run(args) -> str:
                 raise SystemExit(f"{name}: HTTP {result.status_code}")
         results[name] = times
         print(f"{name:>15}: p50 {percentile(times, 50):7.2f} ms   p95 {percentile(times, 95):7.2f} ms")
+    print("load average while measuring: " + ", ".join(f"{v:.1f}" for v in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs (others' work inflates these times)")
     return f"similar images p95 ms at {total} images: {percentile(results['similar_images'], 95):.2f}"
 
 
