@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from studio.gallery import provenance
+from studio.gallery import provenance, services
 from studio.gallery.models import Image
 from studio.standin.config import StandinConfig
 from studio.standin.testing import standin_in_thread
@@ -26,8 +26,9 @@ def signing_standin(settings, tmp_path):
         yield server
 
 
-def test_content_credentials_downloads_and_the_filter(page, live_server, celery_worker_thread, signing_standin,
-                                                      people, sign_in, screenshot, make_image, tmp_path):
+def test_content_credentials_downloads_and_the_filter(page, browser, live_server, celery_worker_thread,
+                                                      signing_standin, people, sign_in, screenshot, make_image,
+                                                      tmp_path):
     sign_in(page, people["owner"], "pw-owner")
     page.get_by_label("Prompt").fill("Harbour at noon, watercolour")
     page.get_by_label("Model").select_option("dall-e-2")
@@ -72,3 +73,18 @@ def test_content_credentials_downloads_and_the_filter(page, live_server, celery_
     page.get_by_role("button", name="Apply").click()
     expect(page.locator(".grid .tile")).to_have_count(2)  # the generated picture and its twin, both signed
     screenshot(page, "gallery-with-content-credentials")
+
+    # Someone with a share link, and no account, downloads the same original under the same name.
+    link = services.create_share_link(image, user=people["owner"])
+    stranger = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        shared = stranger.new_page()
+        shared.goto(live_server.url + link.get_absolute_url())
+        with shared.expect_download() as download:
+            shared.get_by_role("link", name="Download").click()
+        assert download.value.suggested_filename == f"harbour-at-noon-watercolour-{image.pk}.png"
+        download.value.save_as(tmp_path / "shared.png")
+        assert (tmp_path / "shared.png").read_bytes() == saved.read_bytes()
+        screenshot(shared, "shared-page-download")
+    finally:
+        stranger.close()
