@@ -6,7 +6,6 @@ re-encodes, resizes and small edits land a few bits away while different picture
 """
 from __future__ import annotations
 
-import imagehash
 from django.db.models import Q
 
 from .imaging import open_within_limit
@@ -22,6 +21,10 @@ MASK = (1 << 64) - 1
 
 def perceptual_hash(path) -> int | None:
     """The unsigned 64-bit pHash of the picture at `path`; None when it cannot be decoded."""
+    # Imported here, not at the top: imagehash loads numpy, which costs every web and worker process
+    # half a second at start (seconds on a busy machine) for what only this post-store step needs.
+    import imagehash
+
     try:
         with open_within_limit(path) as im:
             return int(str(imagehash.phash(im)), 16)
