@@ -245,6 +245,8 @@ CELERY_TASK_ROUTES = {
     "studio.generation.tasks.run_job": {"queue": "api"},
     "studio.generation.tasks.fetch_image": {"queue": "fetch"},
     "studio.generation.tasks.sweep": {"queue": "fetch"},
+    "studio.gallery.tasks.read_provenance": {"queue": "fetch"},
+    "studio.gallery.tasks.catch_up_provenance": {"queue": "fetch"},
 }
 # Redis "priorities" are separate lists polled in order (0 first): the sweeper jumps the fetch queue,
 # and downloads near their URL deadline go before the rest.
@@ -252,6 +254,7 @@ CELERY_TASK_DEFAULT_PRIORITY = 6
 STUDIO_PRIORITY_SWEEP = 0
 STUDIO_PRIORITY_URGENT = 3
 STUDIO_PRIORITY_CALL = 9  # images already paid for are downloaded before new calls start
+STUDIO_PRIORITY_PROVENANCE = 9  # reading content credentials waits behind every download
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Above the longest task plus the longest countdown (STUDIO_MAX_COUNTDOWN), so Redis does not hand a
     # running or scheduled task to a second worker. A message held by a killed worker comes back only
@@ -286,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.gallery.tasks.purge_trash",
         "schedule": 24 * 60 * 60.0,
         "options": {"queue": "fetch", "expires": 60 * 60},
+    },
+    # Stored images whose provenance read was lost with its message (or failed) are read again.
+    "catch-up-provenance": {
+        "task": "studio.gallery.tasks.catch_up_provenance",
+        "schedule": 60 * 60.0,
+        "options": {"queue": "fetch", "expires": 30 * 60},
     },
 }
 
@@ -376,6 +385,10 @@ STUDIO_THUMBNAIL_SIZE = env_int("STUDIO_THUMBNAIL_SIZE", 384)
 # Unset with DEBUG on (development): one key derived from SECRET_KEY. Unset with DEBUG off: the system check
 # models_registry.E002 stops migrate/runserver/check, and nothing is encrypted or decrypted.
 STUDIO_ENCRYPTION_KEYS = env_fernet_keys("STUDIO_ENCRYPTION_KEYS")
+# --- Provenance (C2PA content credentials, near-duplicates) ---------------------------------------
+# A PEM bundle of the root certificates whose C2PA signers Studio calls trusted (e.g. the C2PA trust
+# list, or your own CA). Unset: signatures are still checked, but every signer shows as "not trusted".
+STUDIO_C2PA_TRUST_ANCHORS = env_str("STUDIO_C2PA_TRUST_ANCHORS")
 
 # Django's error reports (the DEBUG page, mails to ADMINS) hide provider keys and URL passwords.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "studio.models_registry.redaction.StudioExceptionReporterFilter"

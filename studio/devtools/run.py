@@ -15,6 +15,7 @@ from .processes import free_port, port_is_open, python, start_redis, stop, wait_
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("STUDIO_VAR_DIR", BASE_DIR / "var"))
+STANDIN_C2PA_DIR = VAR_DIR / "standin-c2pa"
 
 
 def _pump(name: str, proc: subprocess.Popen) -> None:
@@ -43,8 +44,14 @@ def main() -> int:
             else:
                 # STANDIN_FLAGS injects faults into the demo, e.g. "--fail-rate 0.3 --url-ttl 60".
                 flags = shlex.split(env.get("STANDIN_FLAGS", ""))
-                children.append(("standin", _spawn([python(), "manage.py", "standin", "--addr", standin_addr, *flags], env)))
+                # Its pictures carry C2PA content credentials from a chain kept in var/, as OpenAI's do.
+                signing = ["--c2pa", "--c2pa-dir", str(STANDIN_C2PA_DIR)]
+                children.append(("standin", _spawn([python(), "manage.py", "standin", "--addr", standin_addr,
+                                                    *signing, *flags], env)))
                 wait_for_port(host, int(sport), timeout=30, process=children[-1][1])
+            if (STANDIN_C2PA_DIR / "root.pem").exists():
+                # The demo's operator trusts the stand-in's own root, so its pictures show as signed and valid.
+                env.setdefault("STUDIO_C2PA_TRUST_ANCHORS", str(STANDIN_C2PA_DIR / "root.pem"))
             env["STANDIN_URL"] = f"http://{standin_addr}/v1"
             print("No OPENAI_API_KEY: images come from the local stand-in, not OpenAI.", flush=True)
 

@@ -80,6 +80,12 @@ class Image(models.Model):
     byte_size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, default="")
 
+    # Provenance, read by the worker after the original is stored (provenance.py): the summary of the
+    # picture's C2PA manifest store ({} until read; {"present": false} when it carries none).
+    credentials = models.JSONField(default=dict, blank=True)
+    has_credentials = models.BooleanField(default=False)
+    provenance_read_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(default=timezone.now)
     stored_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -100,6 +106,9 @@ class Image(models.Model):
                          condition=models.Q(deleted_at__isnull=False)),
             models.Index(fields=["status", "url_expires_at"], name="image_status_deadline"),
             models.Index(fields=["parent"], name="image_parent"),
+            # The provenance backfill walks stored images not yet read, by id; once read they leave it.
+            models.Index(fields=["id"], name="image_provenance_due",
+                         condition=models.Q(status="stored", provenance_read_at__isnull=True)),
         ]
         constraints = [models.UniqueConstraint(fields=["job", "index"], name="one_image_per_job_slot")]
 
@@ -155,6 +164,42 @@ class Image(models.Model):
 
     def can_share(self, user, role: str | None) -> bool:
         return self.is_owned_by(user) or (self.team_id is not None and role == Membership.Role.OWNER)
+
+
+class ImageFingerprint(models.Model):
+    """An image's 64-bit perceptual hash, cut into four 16-bit bands that are indexed for "Similar images".
+
+    Two hashes within Hamming distance 6 differ in at most 6 bits spread over the four bands, so at
+    least one band differs in at most one bit (were each off by two or more, that is 8 bits already).
+    A search therefore probes every band at its own value and its 16 one-bit neighbours: 4 x 17 index
+    lookups find every hash within 6, and the exact distance is then checked on the few candidates.
+    """
+
+    BANDS = 4
+    BAND_BITS = 16
+
+    image = models.OneToOneField(Image, primary_key=True, on_delete=models.CASCADE, related_name="fingerprint")
+    phash = models.BigIntegerField()  # the unsigned 64-bit hash, stored as its two's-complement value
+    band0 = models.IntegerField()
+    band1 = models.IntegerField()
+    band2 = models.IntegerField()
+    band3 = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=[f"band{i}"], name=f"fingerprint_band{i}") for i in range(4)]
+
+    @staticmethod
+    def columns(unsigned_hash: int) -> dict:
+        """The row's values for an unsigned 64-bit hash."""
+        signed = unsigned_hash - (1 << 64) if unsigned_hash >= 1 << 63 else unsigned_hash
+        mask = (1 << ImageFingerprint.BAND_BITS) - 1
+        bands = {f"band{i}": (unsigned_hash >> (ImageFingerprint.BAND_BITS * i)) & mask
+                 for i in range(ImageFingerprint.BANDS)}
+        return {"phash": signed, **bands}
+
+    @property
+    def unsigned(self) -> int:
+        return self.phash & ((1 << 64) - 1)
 
 
 class Favourite(models.Model):

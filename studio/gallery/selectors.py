@@ -90,6 +90,7 @@ class Filters:
     until: datetime | None = None
     favourites: bool = False
     tag: str = ""
+    credentials: bool = False  # only images whose original carries C2PA content credentials
     raw: dict = field(default_factory=dict)
 
     @classmethod
@@ -104,10 +105,10 @@ class Filters:
             since, until = day("from"), day("to", end=True)
         except ValueError:
             since = until = None
-        raw = {k: query.get(k) for k in ("model", "person", "from", "to", "fav", "tag") if query.get(k)}
+        raw = {k: query.get(k) for k in ("model", "person", "from", "to", "fav", "tag", "cc") if query.get(k)}
         return cls(model=query.get("model", "")[:100], person=query.get("person", "")[:150], since=since,
                    until=until, favourites=query.get("fav") == "1", tag=Tag.clean_name(query.get("tag", "")),
-                   raw=raw)
+                   credentials=query.get("cc") == "1", raw=raw)
 
     @property
     def active(self) -> bool:
@@ -126,6 +127,8 @@ class Filters:
             queryset = queryset.filter(Exists(Favourite.objects.filter(user=user, image=OuterRef("pk"))))
         if self.tag:
             queryset = queryset.filter(Exists(Image.tags.through.objects.filter(image=OuterRef("pk"), tag__name=self.tag)))
+        if self.credentials:
+            queryset = queryset.filter(has_credentials=True)
         return queryset
 
 
@@ -254,6 +257,34 @@ def descendant_ids(pk: int, limit: int = FAMILY_LIMIT) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(_DESCENDANTS_SQL, [pk, ANCESTOR_LIMIT, limit + 1])
         return [row[0] for row in cursor.fetchall()]
+
+
+_CHAINS_SQL = """
+WITH RECURSIVE up(start_id, id, parent_id, depth) AS (
+    SELECT id, id, parent_id, 0 FROM gallery_image WHERE id IN ({starts})
+    UNION ALL
+    SELECT up.start_id, i.id, i.parent_id, up.depth + 1 FROM gallery_image i JOIN up ON i.id = up.parent_id
+    WHERE up.depth < %s
+)
+SELECT start_id, id FROM up ORDER BY start_id, depth
+"""
+
+
+def lineages(user, ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """For each image id, (id, job kind) from the image itself up to its root, in one query for all.
+
+    Ancestors this person may not see are left out, as in the breadcrumb.
+    """
+    if not ids:
+        return {}
+    chains: dict[int, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_CHAINS_SQL.format(starts=", ".join(["%s"] * len(ids))), [*ids, ANCESTOR_LIMIT])
+        for start, pk in cursor.fetchall():
+            chains.setdefault(start, []).append(pk)
+    members = {pk for chain in chains.values() for pk in chain}
+    kinds = dict(Image.objects.visible_to(user).filter(pk__in=members).values_list("pk", "job__kind"))
+    return {start: [(pk, kinds[pk]) for pk in chain if pk in kinds] for start, chain in chains.items()}
 
 
 def ancestors(user, image) -> list[Image]:

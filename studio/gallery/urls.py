@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import download_views, views
 
 app_name = "gallery"
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
     path("images/<int:pk>/family/", views.image_family, name="family"),
     path("images/<int:pk>/file", views.image_file, name="file"),
     path("images/<int:pk>/thumb", views.image_thumb, name="thumb"),
+    path("images/<int:pk>/download", download_views.image_download, name="download"),
+    path("images/<int:pk>/download-with-details", download_views.image_download_with_details,
+         name="download_details"),
     path("images/<int:pk>/favourite", views.favourite, name="favourite"),
     path("images/<int:pk>/tags", views.add_tag, name="add_tag"),
     path("images/<int:pk>/tags/<int:tag_id>/remove", views.remove_tag, name="remove_tag"),
@@ -27,4 +30,5 @@ urlpatterns = [
     path("s/<str:token>/", views.shared_page, name="shared"),
     path("s/<str:token>/file", views.shared_file, name="shared_file"),
     path("s/<str:token>/thumb", views.shared_thumb, name="shared_thumb"),
+    path("s/<str:token>/download", download_views.shared_download, name="shared_download"),
 ]

@@ -332,8 +332,8 @@ def export(request):
     else:
         queryset = queryset.filter(owner=request.user)
     queryset = selectors.Filters.from_query(request.GET).apply(queryset, request.user)
-    images = queryset.select_related("owner", "team").order_by("-created_at", "-id").iterator(chunk_size=200)
-    response = StreamingHttpResponse(stream_zip(images), content_type="application/zip")
+    images = queryset.select_related("owner", "team", "job").order_by("-created_at", "-id").iterator(chunk_size=200)
+    response = StreamingHttpResponse(stream_zip(images, user=request.user), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="studio-{scope}-{timezone.now():%Y%m%d-%H%M}.zip"'
     response["Cache-Control"] = "private, no-store"
     return response

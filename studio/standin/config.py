@@ -43,6 +43,9 @@ class StandinConfig:
     blocked_words: tuple[str, ...] = DEFAULT_BLOCKED_WORDS
     # None serves every model in model_table.MODELS.
     models: tuple[str, ...] | None = None
+    # Sign final pictures with C2PA content credentials (content_credentials.py); keep the chain in c2pa_dir.
+    c2pa: bool = False
+    c2pa_dir: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -112,6 +115,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma list of words refused as moderation blocks (default %(default)s)",
     )
     parser.add_argument("--models", default="", help="comma list restricting the served models (default: all)")
+    parser.add_argument("--c2pa", action="store_true",
+                        help="sign pictures with C2PA content credentials, from a certificate chain made at start")
+    parser.add_argument("--c2pa-dir", default=None,
+                        help="keep that chain here and reuse it (its root.pem is what readers should trust)")
 
 
 def build_parser(prog: str = "python -m studio.standin") -> argparse.ArgumentParser:
@@ -137,5 +144,7 @@ def config_from_options(options: dict | argparse.Namespace) -> tuple[str, int, S
         seed=opts["seed"],
         blocked_words=tuple((opts.get("blocked_words") or "").split(",")),
         models=models,
+        c2pa=bool(opts.get("c2pa")) or bool(opts.get("c2pa_dir")),
+        c2pa_dir=opts.get("c2pa_dir") or None,
     )
     return host, port, config

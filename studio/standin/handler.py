@@ -5,6 +5,7 @@ Routes:
   POST /v1/images/generations (JSON), /v1/images/edits, /v1/images/variations (multipart)
   GET  /blob/private/images/<id>.<ext>?se=<unix expiry>&sp=r&sig=<hmac>   (the signed image URLs)
   GET  /_standin/stats, /_standin/requests, /_standin/config; POST /_standin/reset, /_standin/config
+  GET  /_standin/c2pa/root.pem   (with --c2pa: the root certificate its content credentials chain to)
 """
 
 from __future__ import annotations
@@ -155,6 +156,8 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, state.stats.recent_requests(endpoint, int(last) if last else None))
         elif path == "/_standin/config" and method == "GET":
             self._json(200, config_json(state.config))
+        elif path == "/_standin/c2pa/root.pem" and method == "GET" and state.credentials is not None:
+            self._send(200, state.credentials.root_pem, "application/x-pem-file")
         elif path == "/_standin/config" and method == "POST":
             try:
                 changes = json.loads(body or b"{}")
@@ -237,10 +240,12 @@ class Handler(BaseHTTPRequestHandler):
         if req.prompt and blocked_word(req.prompt, config.blocked_words):
             raise moderation_error(req.model)
         entry["status"] = 200
+        produced = entry.setdefault("outputs", [])  # sha256 and size of each final picture sent
         if req.stream:
-            self._stream(req, config)
+            self._stream(req, config, produced)
         else:
-            self._json(200, image_responses.json_payload(req, config, self.state.blobs, self._host()))
+            self._json(200, image_responses.json_payload(req, config, self.state.blobs, self._host(),
+                                                         self.state.credentials, produced))
 
     def _parse_body(self, endpoint: str, body: bytes, entry: dict) -> tuple[dict, dict]:
         ctype = self.headers.get("Content-Type", "")
@@ -303,7 +308,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- answers ---------------------------------------------------------------------------------
 
-    def _stream(self, req: Request, config: StandinConfig) -> None:
+    def _stream(self, req: Request, config: StandinConfig, produced: list) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
@@ -311,7 +316,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("x-request-id", "req_" + uuid.uuid4().hex)
         self.end_headers()
         self.close_connection = True
-        for event in image_responses.stream_events(req, config):
+        for event in image_responses.stream_events(req, config, self.state.credentials, produced):
             self.wfile.write(event)
             self.wfile.flush()
 

@@ -5,6 +5,7 @@ revised prompt."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import math
 import time
 from typing import Any, Iterator
@@ -14,6 +15,7 @@ from PIL import Image
 from . import painter, sse
 from .api_types import Request
 from .config import StandinConfig
+from .content_credentials import ContentCredentials
 from .state import BlobStore
 
 # Output tokens for one 1024x1024 image per quality; scaled by area.
@@ -59,13 +61,27 @@ def picture(req: Request, seed: int, index: int) -> Image.Image:
     return painter.paint(req.prompt, seed, index, req.width, req.height, transparent)
 
 
-def json_payload(req: Request, config: StandinConfig, blobs: BlobStore, host: str) -> dict:
+def final_bytes(req: Request, image: Image.Image, credentials: ContentCredentials | None,
+                produced: list | None) -> bytes:
+    """A final picture as the API sends it: encoded, signed with C2PA when the stand-in signs, and
+    noted (sha256, size) in `produced` so tests can compare what Studio keeps with what was sent."""
+    raw = painter.encode(image, req.output_format, req.output_compression)
+    if credentials is not None:
+        raw = credentials.sign(raw, req.output_format, model=req.model.id, endpoint=req.endpoint,
+                               source=req.images[0] if req.images else None)
+    if produced is not None:
+        produced.append({"sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)})
+    return raw
+
+
+def json_payload(req: Request, config: StandinConfig, blobs: BlobStore, host: str,
+                 credentials: ContentCredentials | None = None, produced: list | None = None) -> dict:
     """The JSON answer; url answers store each picture in `blobs` behind a signed URL on `host`."""
     now = time.time()
     created = int(now)
     data = []
     for i in range(req.n):
-        raw = painter.encode(picture(req, config.seed, i), req.output_format, req.output_compression)
+        raw = final_bytes(req, picture(req, config.seed, i), credentials, produced)
         if req.response_format == "url":
             path, query = blobs.put(raw, req.output_format, now + config.url_ttl)
             item: dict[str, Any] = {"url": f"http://{host}{path}?{query}"}
@@ -88,7 +104,8 @@ def json_payload(req: Request, config: StandinConfig, blobs: BlobStore, host: st
     return payload
 
 
-def stream_events(req: Request, config: StandinConfig) -> Iterator[bytes]:
+def stream_events(req: Request, config: StandinConfig, credentials: ContentCredentials | None = None,
+                  produced: list | None = None) -> Iterator[bytes]:
     """The SSE answer, one event at a time: each picture's partial images, then its completed event.
     A generator, so each event can go out (and be flushed) as soon as it is painted."""
     prefix = "image_generation" if req.endpoint == "generations" else "image_edit"
@@ -111,7 +128,7 @@ def stream_events(req: Request, config: StandinConfig) -> Iterator[bytes]:
                 "created_at": int(time.time()),
                 **common,
             })
-        raw = painter.encode(final, req.output_format, req.output_compression)
+        raw = final_bytes(req, final, credentials, produced)
         done = {
             "type": f"{prefix}.completed",
             "b64_json": base64.b64encode(raw).decode(),

@@ -16,6 +16,7 @@ import uuid
 
 from .api_types import ApiError
 from .config import StandinConfig
+from .content_credentials import ContentCredentials
 from .model_table import MODELS
 
 RECENT_REQUESTS = 50
@@ -149,6 +150,7 @@ class State:
         }
         self.blobs = BlobStore()
         self.stats = Stats()
+        self.credentials = ContentCredentials.start(config.c2pa_dir) if config.c2pa else None
         self._lock = threading.Lock()
         self._api_dice = random.Random(config.seed)
         self._download_dice = random.Random(config.seed + 1)

@@ -9,8 +9,12 @@ import zipfile
 
 from django.urls import reverse
 
+from studio.gallery import provenance
 from studio.gallery.export import stream_zip
 from studio.gallery.models import Image
+
+from .credentials_helpers import make_chain, sign
+from .factories import png_bytes
 
 
 def _zip(response):
@@ -106,3 +110,48 @@ def test_manifest_csv_cells_never_start_a_formula(client, people, team, make_ima
     assert sorted(r["revised_prompt"] for r in rows) == sorted("'" + p for p in starts)
     # The JSON manifest is data, not a spreadsheet: it keeps every prompt exactly as typed.
     assert sorted(r["prompt"] for r in json.loads(archive.read("manifest.json"))) == sorted(starts)
+
+
+# --- sidecars and names (issues 18 and 20) ----------------------------------------------------------
+
+
+def test_each_image_has_a_json_sidecar_with_its_lineage_and_credentials(client, people, team, make_image,
+                                                                        django_assert_max_num_queries):
+    root = make_image(people["owner"], team, prompt="Harbour at noon", params={"size": "256x256", "n": 1})
+    edit = make_image(people["teammate"], team, prompt="Harbour at noon, with boats", parent=root, kind="edit")
+    variation = make_image(people["owner"], team, prompt="Harbour at dusk", parent=edit, kind="variation",
+                           data=sign(png_bytes((5, 99, 180), (40, 40)), make_chain()))
+    provenance.record_provenance(variation.pk)
+    client.force_login(people["viewer"])
+    with django_assert_max_num_queries(12):  # lineages in one query per hundred images, not one per image
+        archive = _zip(client.get(reverse("gallery:export"), {"team": team.slug}))
+    names = archive.namelist()
+    assert f"images/harbour-at-dusk-{variation.pk}.png" in names
+    assert f"images/harbour-at-dusk-{variation.pk}.png.json" in names
+    manifest = {row["id"]: row for row in json.loads(archive.read("manifest.json"))}
+    assert manifest[edit.pk]["file"] == f"images/harbour-at-noon-with-boats-{edit.pk}.png"
+    assert manifest[edit.pk]["sidecar"] == manifest[edit.pk]["file"] + ".json"
+    side = json.loads(archive.read(manifest[variation.pk]["sidecar"]))
+    assert side["file"] == f"harbour-at-dusk-{variation.pk}.png"
+    assert side["lineage"] == [{"id": variation.pk, "kind": "variation"}, {"id": edit.pk, "kind": "edit"},
+                               {"id": root.pk, "kind": "generation"}]
+    assert side["prompt"] == "Harbour at dusk" and side["model"] == "dall-e-2" and side["provider"] == "default"
+    assert side["job"] == variation.job_id and side["kind"] == "variation"
+    assert side["sha256"] == variation.sha256 and side["bytes"] == variation.byte_size
+    assert (side["width"], side["height"]) == (variation.width, variation.height)
+    assert side["created"] == variation.created_at.isoformat()
+    assert side["content_credentials"]["present"] is True
+    assert side["content_credentials"]["actions"][0]["digital_source_type"] == "trainedAlgorithmicMedia"
+    root_side = json.loads(archive.read(manifest[root.pk]["sidecar"]))
+    assert root_side["parameters"] == {"size": "256x256", "n": 1} and root_side["content_credentials"] is None
+    assert root_side["lineage"] == [{"id": root.pk, "kind": "generation"}]
+
+
+def test_a_lineage_names_no_ancestor_the_exporter_may_not_see(client, people, make_image):
+    hidden = make_image(people["outsider"], None, prompt="someone else's picture")
+    mine = make_image(people["owner"], None, prompt="my edit", parent=hidden, kind="edit")
+    client.force_login(people["owner"])
+    archive = _zip(client.get(reverse("gallery:export"), {"ids": [mine.pk, hidden.pk]}))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert [row["id"] for row in manifest] == [mine.pk]
+    assert json.loads(archive.read(manifest[0]["sidecar"]))["lineage"] == [{"id": mine.pk, "kind": "edit"}]

@@ -107,7 +107,10 @@ def test_team_export(client, people, team, team_image, private_image, who, expec
         return
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = archive.namelist()
-    assert "manifest.json" in names and len([n for n in names if n.startswith("images/")]) == 1
+    # One image, and its JSON sidecar beside it (issue 20).
+    assert "manifest.json" in names and len([n for n in names if n.startswith("images/")]) == 2
+    assert [n for n in names if n.startswith("images/") and not n.endswith(".json")] == [
+        f"images/a-red-fox-in-a-snowy-{team_image.pk}.png"]
 
 
 @pytest.mark.parametrize("who", PEOPLE)

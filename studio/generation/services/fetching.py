@@ -23,6 +23,7 @@ from django.utils import timezone
 from studio.gallery import storage
 from studio.gallery.imaging import BadImage, extension_for, inspect_image_file, inspect_with_thumbnail
 from studio.gallery.models import Image
+from studio.gallery.provenance import queue_provenance
 
 from . import mailbox, spool
 from .queueing import backoff_seconds, enqueue_fetch
@@ -274,6 +275,7 @@ def store_spooled_image(image: Image) -> None:
     )
     if stored:
         spool.discard(image.spool_path)
+        queue_provenance(image.pk)  # content credentials and fingerprint: a task of its own, after commit
     settle_job(image.job_id)
 
 
