@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("studio.generation.urls")),
     path("", include("studio.gallery.urls")),
+    path("", include("studio.ops.urls")),
 ]

@@ -4,7 +4,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from .models import Provider, mask_key
-from .providers import config_from_row, forget_listing
+from .provider_services import delete_provider, save_provider
 
 
 class ProviderForm(forms.ModelForm):
@@ -73,7 +73,11 @@ class ProviderAdmin(admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if obj.is_default:
-            Provider.objects.exclude(pk=obj.pk).filter(is_default=True).update(is_default=False)
-        super().save_model(request, obj, form, change)
-        forget_listing(config_from_row(obj))
+        save_provider(obj, actor=request.user, changed=list(form.changed_data), created=not change)
+
+    def delete_model(self, request, obj):
+        delete_provider(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for provider in queryset:
+            delete_provider(provider, actor=request.user)

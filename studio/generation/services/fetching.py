@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from studio import metrics
+from studio.audit import context
 from studio.gallery import storage
 from studio.gallery.imaging import BadImage, extension_for, inspect_image_file, inspect_with_thumbnail
 from studio.gallery.models import Image
@@ -140,6 +142,7 @@ def fetch_image(image_id: int) -> None:
         mailbox.clear_sent(f"fetch:{image_id}")
         image = Image.objects.filter(pk=image_id, status=Image.Status.PENDING).first()
         if image is not None:
+            context.add(job_id=image.job_id)  # for the log lines of this task
             _fetch(image)
 
 
@@ -159,7 +162,8 @@ def _fetch(image: Image) -> None:
             return
         image.fetch_attempts += 1
         try:
-            path = download_to_spool(image.source_url)
+            with metrics.timed(metrics.FETCH_SECONDS):
+                path = download_to_spool(image.source_url)
         except FetchError as exc:
             Image.objects.filter(pk=image.pk).update(fetch_attempts=F("fetch_attempts") + 1)
             _retry_download_or_give_up(image, exc)
@@ -175,6 +179,7 @@ def _fetch(image: Image) -> None:
 
 def _retry_download_or_give_up(image: Image, exc: FetchError) -> None:
     reason = str(exc)
+    metrics.failure("url_expired" if exc.expired else "download_failed")
     if exc.expired:
         finish_image(image, Image.Status.EXPIRED, reason)
         return
@@ -198,6 +203,7 @@ def _retry_store(image: Image, reason: str) -> None:
     """The bytes are on local disk: wait for storage as long as it takes (the sweeper also re-sends)."""
     delay = backoff_seconds(min(image.fetch_attempts + 1, 12), base=2.0, cap=settings.STUDIO_STORE_BACKOFF_CAP)
     delay = max(delay, 1.0)
+    metrics.failure("storage_unavailable")
     Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(
         fetch_attempts=F("fetch_attempts") + 1,
         failure_reason="Storage is not answering; the image is safe on the worker's disk and will be stored "
@@ -247,9 +253,10 @@ def store_spooled_image(image: Image) -> None:
     if not slots.acquire(timeout=settings.STUDIO_STORE_WAIT):
         raise StoreError("storage is slow to answer")
     try:
-        storage.save_file(key, image.spool_path)
-        if thumb:
-            storage.save_bytes(thumb_key, thumb)
+        with metrics.timed(metrics.STORE_SECONDS):
+            storage.save_file(key, image.spool_path)
+            if thumb:
+                storage.save_bytes(thumb_key, thumb)
     except Exception as exc:  # noqa: BLE001 - S3 and filesystem raise many kinds
         # Keep the key, so the next try overwrites what this one may have half written.
         Image.objects.filter(pk=image.pk, storage_key="").update(storage_key=key)
@@ -273,6 +280,7 @@ def store_spooled_image(image: Image) -> None:
         failure_reason="",
     )
     if stored:
+        metrics.image_stored(size)
         spool.discard(image.spool_path)
     settle_job(image.job_id)
 

@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from studio import metrics
+from studio.audit.services import record
 from studio.gallery.models import Image
 from studio.models_registry.pricing import estimate_cost
 from studio.models_registry.registry import get_model
@@ -44,7 +46,9 @@ def submit_job(
     input_keys: list[str] | None = None,
     mask_key: str = "",
     provider: str = "",
+    via: str = "web",
 ) -> Job:
+    """A new job, queued once the transaction commits. `via` says where it came from (web, api, batch)."""
     if team is not None and not team.lets_spend(user):
         # Forms only offer teams the person may spend for; this guards every other caller.
         raise PermissionDenied(f"{user} may not make jobs for team {team}: viewers only look.")
@@ -63,7 +67,10 @@ def submit_job(
             mask_key=mask_key,
             cost_estimate=estimate_cost(spec, kind, params),
         )
+        record("job.submitted", actor=user, team=team, target=job,
+               summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via}")
         transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
+    metrics.job_reached(Job.Status.QUEUED, model=model, provider=provider)
     return job
 
 

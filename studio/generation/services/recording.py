@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from studio import metrics
 from studio.gallery.models import Image
 from studio.models_registry.pricing import actual_cost
 from studio.models_registry.registry import ModelSpec, get_model
@@ -81,6 +82,8 @@ def record_response(job: Job, attempt: int, result: CallResult, *, spec: ModelSp
             log.error("job %s: a response for attempt %s arrived after the job moved on; %d images not kept",
                       job.pk, attempt, len(images))
             return
+        if not images:
+            metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)
         Image.objects.bulk_create(images)
         if any(image.pk is None for image in images):  # a backend that does not return ids
             images = list(Image.objects.filter(job=job))
