@@ -95,6 +95,7 @@ class RequestContextMiddleware:
             user_id=user.pk if signed_in else None,
             username=user.get_username() if signed_in else "",
         )
+        request.studio_context = context  # for the lines Django logs after the middleware (4xx, 5xx)
         token = _current.set(context)
         try:
             response = self.get_response(request)

@@ -36,7 +36,8 @@ class RequestContextFilter(logging.Filter):
     """Puts the request context's fields on every record (None where they are unknown)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        context = current()
+        # Django logs a 4xx/5xx response once the middleware has left, with the request attached.
+        context = getattr(getattr(record, "request", None), "studio_context", None) or current()
         for name in CONTEXT_FIELDS:
             if not hasattr(record, name):
                 setattr(record, name, getattr(context, name) or None)

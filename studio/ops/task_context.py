@@ -32,7 +32,8 @@ def attach_context(sender=None, headers=None, **kwargs) -> None:
 
 @signals.task_prerun.connect
 def bind_context(task_id=None, task=None, args=None, kwargs=None, **extra) -> None:
-    carried = dict(getattr(task.request, HEADER, None) or {})
+    # A worker puts a message's own headers on the request; an eager `apply(headers=...)` nests them.
+    carried = dict(getattr(task.request, HEADER, None) or (task.request.headers or {}).get(HEADER) or {})
     carried = {name: value for name, value in carried.items() if name in CARRIED}
     argument = TASK_ARGUMENT.get(task.name)
     if argument and args:

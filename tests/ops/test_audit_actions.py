@@ -1,0 +1,165 @@
+"""Each action writes exactly one audit event (issue 17), through the door a person or beat uses.
+
+`PERFORMS` is the table: an action name, and a callable that performs it once, given the `world` fixture
+(the cast, a team, a stored image, a web client). Features that add actions add a row here, and take
+their name out of `NOT_PERFORMED_YET`; the last test keeps the two lists honest against actions.py.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from studio.accounts.token_services import create_token, revoke_token
+from studio.audit.actions import ACTIONS
+from studio.audit.models import AuditEvent
+from studio.gallery import services as gallery_services
+from studio.gallery.models import ShareLink
+from studio.models_registry.models import Provider
+from tests.gallery.factories import make_image
+
+pytestmark = pytest.mark.django_db
+
+# Recorded by features being built in parallel: sign-in and teams (issue 14), budgets (issue 16).
+NOT_PERFORMED_YET = {
+    "sign_in", "sign_out", "sign_in.failed", "member.added", "member.role_changed", "member.removed",
+    "invite.sent", "invite.accepted", "budget.changed",
+}
+
+
+@pytest.fixture
+def world(client, people, team):
+    image = make_image(people["owner"], team, prompt="a harbour at noon")
+    client.force_login(people["owner"])
+    return SimpleNamespace(client=client, people=people, team=team, image=image, owner=people["owner"])
+
+
+def submit_job(w):
+    resp = w.client.post("/", {"model": "dall-e-2", "prompt": "a kite over the sea", "size": "256x256", "n": "1",
+                               "team": str(w.team.pk)})
+    assert resp.status_code == 302, resp.content[:500]
+
+
+def move_image(w):
+    assert w.client.post(f"/images/{w.image.pk}/move", {"team": ""}).status_code == 302
+
+
+def trash_image(w):
+    assert w.client.post(f"/images/{w.image.pk}/delete").status_code == 302
+
+
+def restore_image(w):
+    gallery_services.trash_image(w.image, actor=w.owner)
+    AuditEvent.objects.purge_before(timezone.now() + timedelta(seconds=1))  # only the restore is counted
+    assert w.client.post(f"/images/{w.image.pk}/restore").status_code == 302
+
+
+def purge_image(w):
+    old = timezone.now() - timedelta(days=settings.STUDIO_TRASH_DAYS + 1)
+    gallery_services.trash_image(w.image, actor=w.owner, now=old)
+    AuditEvent.objects.purge_before(timezone.now() + timedelta(seconds=1))
+    assert gallery_services.purge_trash() == 1  # what beat runs daily
+
+
+def create_share_link(w):
+    assert w.client.post(f"/images/{w.image.pk}/share", {"days": "7"}).status_code == 302
+
+
+def revoke_share_link(w):
+    link = ShareLink.objects.create(image=w.image, created_by=w.owner)
+    assert w.client.post(f"/images/{w.image.pk}/share/{link.pk}/revoke").status_code == 302
+
+
+def download_export(w):
+    resp = w.client.get("/gallery/export.zip")
+    assert resp.status_code == 200
+    b"".join(resp.streaming_content)
+
+
+def create_api_token(w):
+    create_token(user=w.owner, name="nightly script")
+
+
+def revoke_api_token(w):
+    token, _ = create_token(user=w.owner, name="old script")
+    AuditEvent.objects.purge_before(timezone.now() + timedelta(seconds=1))
+    assert revoke_token(token, actor=w.owner)
+
+
+def change_provider(w):
+    w.owner.is_staff = w.owner.is_superuser = True
+    w.owner.save()
+    form = {"name": "azure-eu", "kind": "azure", "api_key": "k" * 40, "organization": "", "project": "",
+            "base_url": "", "azure_endpoint": "https://eu.example.invalid/", "api_version": "2025-04-01-preview",
+            "deployments": "{}", "images_per_minute": 5, "enabled": "on"}
+    assert w.client.post("/admin/models_registry/provider/add/", form).status_code == 302
+
+
+PERFORMS = {
+    "job.submitted": submit_job,
+    "image.moved": move_image,
+    "image.trashed": trash_image,
+    "image.restored": restore_image,
+    "image.purged": purge_image,
+    "share_link.created": create_share_link,
+    "share_link.revoked": revoke_share_link,
+    "export.downloaded": download_export,
+    "token.created": create_api_token,
+    "token.revoked": revoke_api_token,
+    "provider.changed": change_provider,
+}
+
+
+@pytest.mark.parametrize("action", sorted(PERFORMS))
+def test_each_action_writes_exactly_one_event(world, action):
+    PERFORMS[action](world)
+    events = list(AuditEvent.objects.all())
+    assert [e.action for e in events] == [action], [str(e) for e in events]
+    event = events[0]
+    assert event.summary
+    if action != "image.purged":  # beat's purge is a system action
+        assert event.actor_name == "owner"
+
+
+def test_the_table_covers_every_action_this_tree_performs():
+    assert set(PERFORMS) | NOT_PERFORMED_YET == ACTIONS
+    assert not set(PERFORMS) & NOT_PERFORMED_YET
+
+
+def test_web_events_carry_the_request(world):
+    world.client.post(f"/images/{world.image.pk}/delete", HTTP_X_REQUEST_ID="req-trash-1",
+                      HTTP_USER_AGENT="pytest-browser", REMOTE_ADDR="198.51.100.7")
+    event = AuditEvent.objects.get()
+    assert (event.request_id, event.user_agent, event.ip) == ("req-trash-1", "pytest-browser", "198.51.100.7")
+    assert (event.team_name, event.object_type, event.object_id) == ("Design", "image", str(world.image.pk))
+
+
+def test_a_change_that_changes_nothing_writes_nothing(world):
+    gallery_services.trash_image(world.image, actor=world.owner)
+    gallery_services.trash_image(world.image, actor=world.owner)  # already in the trash
+    gallery_services.move_image(world.image, world.team, actor=world.owner)  # already there
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["image.trashed"]
+
+
+def test_provider_events_never_carry_the_key(world):
+    change_provider(world)
+    provider = Provider.objects.get(name="azure-eu")
+    form = {"name": "azure-eu", "kind": "azure", "api_key": "n" * 40, "organization": "", "project": "",
+            "base_url": "", "azure_endpoint": "https://eu.example.invalid/", "api_version": "2025-05-01",
+            "deployments": "{}", "images_per_minute": 9, "enabled": "on"}
+    assert world.client.post(f"/admin/models_registry/provider/{provider.pk}/change/", form).status_code == 302
+    summaries = list(AuditEvent.objects.order_by("id").values_list("summary", flat=True))
+    assert summaries[0] == "created azure-eu (Azure OpenAI)"
+    assert "key replaced" in summaries[1] and "api_version" in summaries[1] and "images_per_minute" in summaries[1]
+    assert not any("k" * 8 in s or "n" * 8 in s for s in summaries)
+
+
+def test_submissions_say_where_they_came_from(people):
+    from studio.generation import services
+
+    services.submit_job(user=people["owner"], model="dall-e-2", prompt="a kite", params={"size": "256x256", "n": 1},
+                        via="api")
+    assert AuditEvent.objects.get().summary.endswith("via api")
