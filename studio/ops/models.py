@@ -58,6 +58,7 @@ class ArchiveCheck(models.Model):
     def summary(self) -> str:
         kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(self.problem_kinds.items()))
         found = f"{self.problem_count} problem{'' if self.problem_count == 1 else 's'}"
+        read = f"{self.bytes_read / 1e6:.1f} MB" if self.bytes_read >= 100_000 else f"{self.bytes_read / 1e3:.1f} kB"
         return (f"Checked {self.checked} image{'' if self.checked == 1 else 's'} ({self.scope}, "
-                f"{self.bytes_read / 1e6:.1f} MB read) in {self.seconds:.1f} s: {found}"
+                f"{read} read) in {self.seconds:.1f} s: {found}"
                 + (f" ({kinds})." if kinds else "."))
