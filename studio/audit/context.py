@@ -45,15 +45,6 @@ def bind(**fields):
         _current.reset(token)
 
 
-def add(**fields) -> None:
-    """Add to the current context until the task or request that set it ends (it restores what it set).
-
-    For a fact learned half-way through a task, e.g. the job of the image being fetched; a block of its
-    own should use `bind`.
-    """
-    _current.set(replace(_current.get(), **fields))
-
-
 def enter(context: RequestContext) -> contextvars.Token:
     """Make `context` current until `leave(token)`: for a task, whose start and end are two signals."""
     return _current.set(context)

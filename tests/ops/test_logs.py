@@ -8,6 +8,7 @@ import logging
 
 import pytest
 from celery import current_app
+from celery.signals import before_task_publish
 
 from studio.audit.context import bind, current
 from studio.env import ConfigurationError, env_choice
@@ -72,7 +73,8 @@ def test_the_context_travels_in_the_message_and_is_bound_in_the_task(captured, p
     assert (line["request_id"], line["username"], line["task"]) == ("req-submit", "owner", "tests.ops.log_probe")
 
 
-def test_pipeline_tasks_name_their_job_and_image(captured, people, run_inline):
+@pytest.mark.django_db(transaction=True)  # on_commit runs inside the task, as in a worker
+def test_pipeline_tasks_name_their_job_and_image(captured, people):
     from studio.generation import services, tasks
     from studio.generation.models import Job
 
@@ -80,11 +82,22 @@ def test_pipeline_tasks_name_their_job_and_image(captured, people, run_inline):
                               params={"size": "256x256", "n": 1})
     with bind(request_id="req-pipeline", user_id=people["owner"].pk, username="owner"):
         headers = {}
-        attach_context(headers=headers)
-    tasks.run_job.apply((job.pk,), headers=headers)
+        attach_context(headers=headers)  # what the web request's on_commit sends with run_job
+    sent = {}
+
+    def keep_headers(sender=None, headers=None, **kwargs):
+        sent[sender] = dict(headers)
+
+    before_task_publish.connect(keep_headers)
+    try:
+        tasks.run_job.apply((job.pk,), headers=headers)  # sends fetch_image, as a worker would
+    finally:
+        before_task_publish.disconnect(keep_headers)
     image = Job.objects.get(pk=job.pk).images.get()
-    logging.getLogger("studio.generation").setLevel(logging.DEBUG)
-    tasks.fetch_image.apply((image.pk,), headers=headers)
+    fetch_headers = sent["studio.generation.tasks.fetch_image"]
+    assert fetch_headers[HEADER] == {"request_id": "req-pipeline", "user_id": people["owner"].pk,
+                                     "username": "owner", "job_id": job.pk}
+    tasks.fetch_image.apply((image.pk,), headers=fetch_headers)
     image.refresh_from_db()
     assert image.status == "stored"
     lines = json_lines(captured["json"])

@@ -32,13 +32,17 @@ from .settling import EXPIRED_MESSAGE, finish_image, settle_job
 
 log = logging.getLogger(__name__)
 
+DISK_FULL_MESSAGE = "The worker's disk is full; the image waits there until space returns."
+
+
 class FetchError(Exception):
     """The download did not give us the image; `retryable` says whether trying again can help."""
 
-    def __init__(self, message: str, *, retryable: bool, expired: bool = False):
+    def __init__(self, message: str, *, retryable: bool, expired: bool = False, disk_full: bool = False):
         super().__init__(message)
         self.retryable = retryable
         self.expired = expired
+        self.disk_full = disk_full  # the worker's spool, not the download: wait for space, not a try
 
 
 class StoreError(Exception):
@@ -119,6 +123,11 @@ def download_to_spool(url: str) -> str:
     except FetchError:
         spool.discard(path)
         raise
+    except OSError as exc:
+        spool.discard(path)
+        if spool.is_disk_full(exc):
+            raise FetchError(DISK_FULL_MESSAGE, retryable=True, disk_full=True) from exc
+        raise
     return spool.keep_partial(path)
 
 
@@ -142,8 +151,8 @@ def fetch_image(image_id: int) -> None:
         mailbox.clear_sent(f"fetch:{image_id}")
         image = Image.objects.filter(pk=image_id, status=Image.Status.PENDING).first()
         if image is not None:
-            context.add(job_id=image.job_id)  # for the log lines of this task
-            _fetch(image)
+            with context.bind(job_id=image.job_id):  # for the log lines of this fetch
+                _fetch(image)
 
 
 def _fetch(image: Image) -> None:
@@ -179,7 +188,10 @@ def _fetch(image: Image) -> None:
 
 def _retry_download_or_give_up(image: Image, exc: FetchError) -> None:
     reason = str(exc)
-    metrics.failure("url_expired" if exc.expired else "download_failed")
+    metrics.failure("spool_full" if exc.disk_full else "url_expired" if exc.expired else "download_failed")
+    if exc.disk_full:
+        _wait_for_disk_space(image, reason)
+        return
     if exc.expired:
         finish_image(image, Image.Status.EXPIRED, reason)
         return
@@ -197,6 +209,19 @@ def _retry_download_or_give_up(image: Image, exc: FetchError) -> None:
     if exc.retryable:
         reason = f"{reason} (gave up after {attempts} downloads)"
     finish_image(image, Image.Status.FAILED, reason)
+
+
+def _wait_for_disk_space(image: Image, reason: str) -> None:
+    """No try is spent on a full spool: wait for space as long as the provider's link lives."""
+    delay = backoff_seconds(min(image.fetch_attempts, 8), base=settings.STUDIO_FETCH_BACKOFF_BASE,
+                            cap=settings.STUDIO_FETCH_BACKOFF_CAP)
+    if image.url_is_alive(timezone.now() + timedelta(seconds=delay)):
+        Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(failure_reason=reason)
+        log.warning("image %s: the spool is full; trying again in %.1fs", image.pk, delay)
+        enqueue_fetch(image.pk, countdown=delay, deadline=image.url_expires_at)
+        return
+    finish_image(image, Image.Status.EXPIRED,
+                 "The provider's link expired while the worker's disk was full, before the image could be downloaded.")
 
 
 def _retry_store(image: Image, reason: str) -> None:
