@@ -107,7 +107,7 @@ def test_pipeline_tasks_name_their_job_and_image(captured, people):
     assert all(entry["request_id"] == "req-pipeline" for entry in fetch_lines)
 
 
-def test_a_fetch_of_a_signed_url_logs_no_signature(captured, people, run_inline):
+def test_a_fetch_of_a_signed_url_logs_no_signature(captured, people):
     """Even with urllib3 talking at DEBUG, which prints each request line, the signature never shows."""
     from studio.gallery.models import Image
     from studio.generation import services
