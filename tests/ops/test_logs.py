@@ -14,6 +14,7 @@ from studio.audit.context import bind, current
 from studio.env import ConfigurationError, env_choice
 from studio.ops.logging import JsonFormatter, RequestContextFilter, TextFormatter, redact
 from studio.ops.task_context import HEADER, attach_context
+from tests.faults.conftest import point_celery_at
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,8 @@ def test_pipeline_tasks_name_their_job_and_image(captured, people):
     from studio.generation import services, tasks
     from studio.generation.models import Job
 
+    # Earlier tests point the app at other brokers and run workers in-process: publish through fresh connections.
+    point_celery_at(current_app.conf.broker_url)
     job = services.submit_job(user=people["owner"], model="dall-e-2", prompt="a harbour",
                               params={"size": "256x256", "n": 1})
     with bind(request_id="req-pipeline", user_id=people["owner"].pk, username="owner"):
@@ -94,6 +97,7 @@ def test_pipeline_tasks_name_their_job_and_image(captured, people):
     finally:
         before_task_publish.disconnect(keep_headers)
     image = Job.objects.get(pk=job.pk).images.get()
+    assert "studio.generation.tasks.fetch_image" in sent, captured["text"].getvalue()[-3000:]
     fetch_headers = sent["studio.generation.tasks.fetch_image"]
     assert fetch_headers[HEADER] == {"request_id": "req-pipeline", "user_id": people["owner"].pk,
                                      "username": "owner", "job_id": job.pk}
