@@ -50,6 +50,16 @@ def env_float(name: str, default: float) -> float:
         raise ConfigurationError(f"{name} must be a number, not {raw!r}.") from None
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (compared in lower case); anything else stops start-up naming the choices."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")
+    return raw
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

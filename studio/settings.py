@@ -14,6 +14,7 @@ from .env import (
     database_from_url,
     env_bool,
     env_fernet_keys,
+    env_choice,
     env_float,
     env_group_teams,
     env_int,
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "studio.generation",
     "studio.gallery",
     "studio.standin",
+    "studio.ops",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +298,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "options": {"queue": "fetch", "expires": 30 * 60},
     },
+    # Audit events older than STUDIO_AUDIT_DAYS leave; a sample of the archive is re-read and checked.
+    "purge-audit": {
+        "task": "studio.audit.tasks.purge_old_events",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"queue": "fetch", "expires": 60 * 60},
+    },
+    "verify-archive-sample": {
+        "task": "studio.ops.tasks.verify_archive_sample",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"queue": "fetch", "expires": 60 * 60},
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -393,11 +406,34 @@ STUDIO_C2PA_TRUST_ANCHORS = env_str("STUDIO_C2PA_TRUST_ANCHORS")
 # Django's error reports (the DEBUG page, mails to ADMINS) hide provider keys and URL passwords.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "studio.models_registry.redaction.StudioExceptionReporterFilter"
 
+# --- Operations -----------------------------------------------------------------------------------
+STUDIO_AUDIT_DAYS = env_int("STUDIO_AUDIT_DAYS", 400)  # audit events older than this are purged by beat
+# /metrics answers only `Authorization: Bearer <this>`; unset, /metrics is a 404.
+STUDIO_METRICS_TOKEN = env_str("STUDIO_METRICS_TOKEN")
+# Where every web and worker process of one machine keeps its metrics (prometheus-client's multiprocess
+# mode, which reads the variable itself at import); unset, each process counts for itself alone.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+STUDIO_HEARTBEAT_SECONDS = env_float("STUDIO_HEARTBEAT_SECONDS", 15.0)  # workers say they are alive this often
+# verify_archive: how many images beat's daily check samples, and how many it reads per second.
+STUDIO_VERIFY_SAMPLE = env_int("STUDIO_VERIFY_SAMPLE", 1000)
+STUDIO_VERIFY_PER_SECOND = env_float("STUDIO_VERIFY_PER_SECOND", 20.0)
+STUDIO_PG_DUMP = env_str("STUDIO_PG_DUMP", "pg_dump")  # backup and restore on PostgreSQL
+STUDIO_PG_RESTORE = env_str("STUDIO_PG_RESTORE", "pg_restore")
+# One line per record: `text` for people, `json` for a log pipeline. Both carry the request id, the
+# person, and the job and image ids, from the web request through the task to the worker.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "studio.ops.logging.RequestContextFilter"}},
+    "formatters": {
+        "text": {"()": "studio.ops.logging.TextFormatter"},
+        "json": {"()": "studio.ops.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Pinned whatever LOG_LEVEL says: transports log full URLs (signed download URLs, gateway keys

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("studio.accounts.urls")),
     path("", include("studio.generation.urls")),
     path("", include("studio.gallery.urls")),
+    path("", include("studio.ops.urls")),
 ]

@@ -17,6 +17,9 @@ _var = Path(tempfile.mkdtemp(prefix="studio-test-"))
 os.environ.setdefault("STUDIO_VAR_DIR", str(_var))
 os.environ.setdefault("DEBUG", "true")
 
+# Metrics count per process in tests (a test that wants multiprocess mode sets it up itself).
+os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+
 _probe = os.environ.get("STUDIO_TEST_EMBEDDED", "") not in ("1", "true", "yes")
 
 if "DATABASE_URL" not in os.environ:

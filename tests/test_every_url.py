@@ -297,9 +297,16 @@ def walk(resolver=None, prefix="", namespace="", converters=()) -> list[Route]:
 ROUTES = walk()
 
 
+# Staff's own pages (the operations page and every team's audit trail): nobody in the cast is staff, so
+# everyone must get 404 or the sign-in page. /metrics answers only its bearer token: a 404 to all of them.
+STAFF_ONLY = ("ops/", "metrics")
+
+
 def fill(world, route: Route, scene: str) -> tuple[str, frozenset]:
     """The path with every argument filled for `scene`, and who may see everything it names."""
     path, audience = "/" + route.route, frozenset(EVERYONE)
+    if route.route.startswith(STAFF_ONLY):
+        audience = frozenset()
     by_name = {}
     for parameter, converter in route.converters:
         if parameter not in ARGUMENTS:

@@ -1,8 +1,10 @@
-"""Who is asking, for the length of one request (or one task): request id, address, user agent, person.
+"""Who is asking, for the length of one request (or one task): request id, address, user agent, person,
+and the job and image being worked on.
 
 Kept in contextvars, so the audit trail and the logs can say who did something without every
-function passing the request down. The middleware sets it for web requests; anything else (a task,
-a command) may set it with `bind(...)`.
+function passing the request down. The middleware sets it for web requests; tasks get it from the
+message that the request sent (studio/ops/task_context.py); anything else (a command) may set it
+with `bind(...)`.
 """
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ class RequestContext:
     user_agent: str = ""
     user_id: int | None = None
     username: str = ""
+    job_id: int | None = None
+    image_id: int | None = None
+    task: str = ""
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("studio_request", default=RequestContext())
@@ -38,6 +43,15 @@ def bind(**fields):
         yield _current.get()
     finally:
         _current.reset(token)
+
+
+def enter(context: RequestContext) -> contextvars.Token:
+    """Make `context` current until `leave(token)`: for a task, whose start and end are two signals."""
+    return _current.set(context)
+
+
+def leave(token: contextvars.Token) -> None:
+    _current.reset(token)
 
 
 def new_request_id() -> str:
@@ -72,6 +86,7 @@ class RequestContextMiddleware:
             user_id=user.pk if signed_in else None,
             username=user.get_username() if signed_in else "",
         )
+        request.studio_context = context  # for the lines Django logs after the middleware (4xx, 5xx)
         token = _current.set(context)
         try:
             response = self.get_response(request)

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 from .actions import ACTIONS
 from .context import current
@@ -53,3 +57,12 @@ def record(action: str, *, actor=None, team=None, target=None, object_type: str 
         user_agent=context.user_agent,
         request_id=context.request_id,
     )
+
+
+def purge_old_events(*, now=None) -> int:
+    """Events older than STUDIO_AUDIT_DAYS leave for good (beat, daily); answers how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.STUDIO_AUDIT_DAYS)
+    purged = AuditEvent.objects.purge_before(cutoff)
+    if purged:
+        log.info("audit: purged %d events older than %s", purged, cutoff.date())
+    return purged

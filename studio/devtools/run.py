@@ -28,6 +28,7 @@ def main() -> int:
     env = dict(os.environ)
     children: list[tuple[str, subprocess.Popen]] = []
     port = int(env.get("PORT", "8000"))
+    _fresh_metrics_dir(env)
     try:
         if not env.get("REDIS_URL"):
             redis_port = int(env.get("EMBEDDED_REDIS_PORT") or free_port())
@@ -78,6 +79,16 @@ def main() -> int:
                 proc.send_signal(signal.SIGTERM)
         for _, proc in reversed(children):
             stop(proc, timeout=10)
+
+
+def _fresh_metrics_dir(env: dict) -> None:
+    """Web and worker count into one folder (prometheus-client's multiprocess mode), emptied at each start:
+    counters begin again with the processes, as a restarted single process's would."""
+    folder = Path(env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "metrics")))
+    if folder.is_dir():
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _spawn(args: list[str], env: dict) -> subprocess.Popen:

@@ -53,13 +53,13 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
 
 
-def after_cursor(queryset, cursor: str | None):
+def after_cursor(queryset, cursor: str | None, field: str = "created_at"):
     position = decode_cursor(cursor)
     if position is None:
         return queryset
     when, pk = position
     # `created_at <= when` lets the index range-scan; the OR then trims the equal-time rows.
-    return queryset.filter(created_at__lte=when).filter(Q(created_at__lt=when) | Q(id__lt=pk))
+    return queryset.filter(**{f"{field}__lte": when}).filter(Q(**{f"{field}__lt": when}) | Q(id__lt=pk))
 
 
 @dataclass
@@ -72,11 +72,12 @@ class Page:
         return self.next_cursor is not None
 
 
-def keyset_page(queryset, cursor: str | None, size: int) -> Page:
-    rows = list(after_cursor(queryset, cursor).order_by("-created_at", "-id")[: size + 1])
+def keyset_page(queryset, cursor: str | None, size: int, field: str = "created_at") -> Page:
+    """Newest first by `field` (a timestamp), then id; `field` names the rows' own time (e.g. an audit event's)."""
+    rows = list(after_cursor(queryset, cursor, field).order_by(f"-{field}", "-id")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    return Page(rows, encode_cursor(rows[-1].created_at, rows[-1].pk) if more and rows else None)
+    return Page(rows, encode_cursor(getattr(rows[-1], field), rows[-1].pk) if more and rows else None)
 
 
 # --- filters --------------------------------------------------------------------------------------

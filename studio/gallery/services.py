@@ -1,6 +1,8 @@
 """Writes to the archive: trash and restore, purge, moving between teams, favourites, tags, share links.
 
-Views decide who may act (the rules live on `Image`); these functions do the work.
+Views decide who may act (the rules live on `Image`); these functions do the work, and write the
+audit trail for the changes a company must be able to account for (`actor` is the person who acted;
+None is a system action, such as beat's purge).
 """
 import logging
 from datetime import timedelta
@@ -8,22 +10,32 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from studio.accounts.models import Team
+from studio.audit.services import record
+
 from . import storage
 from .models import Favourite, Image, ShareLink, Tag
 
 log = logging.getLogger(__name__)
 
 
-def trash_image(image: Image, *, now=None) -> None:
+def trash_image(image: Image, *, actor=None, now=None) -> None:
     """Into the trash. Its share links end for good: restoring the image does not bring them back."""
     now = now or timezone.now()
     with transaction.atomic():
         if Image.objects.filter(pk=image.pk, deleted_at__isnull=True).update(deleted_at=now):
             ShareLink.objects.filter(image_id=image.pk, revoked_at__isnull=True).update(revoked_at=now)
+            record("image.trashed", actor=actor, team=image.team, target=image, summary=_described(image))
 
 
-def restore_image(image: Image) -> None:
-    Image.objects.filter(pk=image.pk).update(deleted_at=None)
+def restore_image(image: Image, *, actor=None) -> None:
+    with transaction.atomic():
+        if Image.objects.filter(pk=image.pk, deleted_at__isnull=False).update(deleted_at=None):
+            record("image.restored", actor=actor, team=image.team, target=image, summary=_described(image))
+
+
+def _described(image: Image) -> str:
+    return f"{image.model} image: {image.prompt[:120]}"
 
 
 def purge_trash(*, now=None, batch: int = 500) -> int:
@@ -34,7 +46,8 @@ def purge_trash(*, now=None, batch: int = 500) -> int:
     """
     purged = 0
     while True:
-        rows = list(Image.objects.purgeable(now).order_by("pk").values("pk", "storage_key", "thumb_key")[:batch])
+        rows = list(Image.objects.purgeable(now).order_by("pk")
+                    .values("pk", "storage_key", "thumb_key", "team_id", "team__name", "model", "prompt")[:batch])
         if not rows:
             return purged
         for row in rows:
@@ -45,20 +58,42 @@ def purge_trash(*, now=None, batch: int = 500) -> int:
                     log.exception("purge: could not delete %s; the row stays for the next run", key)
                     break
             else:
-                purged += Image.objects.filter(pk=row["pk"], deleted_at__isnull=False).delete()[1].get("gallery.Image", 0)
+                purged += _purge_row(row)
         if len(rows) < batch:
             return purged
 
 
-def move_image(image: Image, team) -> None:
+def _purge_row(row: dict) -> int:
+    with transaction.atomic():
+        gone = Image.objects.filter(pk=row["pk"], deleted_at__isnull=False).delete()[1].get("gallery.Image", 0)
+        if gone:
+            record("image.purged", team=_team_stub(row["team_id"], row["team__name"]), object_type="image",
+                   object_id=row["pk"], summary=f"{row['model']} image: {row['prompt'][:120]}")
+    return gone
+
+
+def _team_stub(team_id, name):
+    """The event names the team by key and name; the row is being deleted, so no query for the team."""
+    return Team(pk=team_id, name=name) if team_id else None
+
+
+def move_image(image: Image, team, *, actor=None) -> None:
     """Share with `team` (or make private with None). Tags belong to a scope, so they stay behind;
     a share link keeps working only while its creator may share the image where it is now
     (`ShareLink.serves`). The storage key keeps its old prefix: the DB owns keys, and moving bytes
     would make a move slow and fallible for nothing."""
+    old_team = image.team
     with transaction.atomic():
-        if image.team_id != (team.pk if team else None):
-            image.tags.clear()
+        if image.team_id == (team.pk if team else None):
+            return
+        image.tags.clear()
         Image.objects.filter(pk=image.pk).update(team=team)
+        if team is None:
+            summary = f"made private (was shared with {old_team.name})"
+        else:
+            summary = f"shared with {team.name}" + (f" (was shared with {old_team.name})" if old_team else "")
+        # The team that lost it sees a move out of it; the team that gained it, a move in.
+        record("image.moved", actor=actor, team=team or old_team, target=image, summary=summary)
     image.team = team
 
 
@@ -85,8 +120,23 @@ def remove_tag(image: Image, tag_id: int) -> None:
 
 def create_share_link(image: Image, *, user, expires_in_days: int | None = None) -> ShareLink:
     expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
-    return ShareLink.objects.create(image=image, created_by=user, expires_at=expires_at)
+    with transaction.atomic():
+        link = ShareLink.objects.create(image=image, created_by=user, expires_at=expires_at)
+        until = f"until {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else "until revoked"
+        record("share_link.created", actor=user, team=image.team, target=link,
+               summary=f"link to image {image.pk}, {until}")
+    return link
 
 
-def revoke_share_link(link: ShareLink) -> None:
-    ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def revoke_share_link(link: ShareLink, *, actor=None) -> None:
+    with transaction.atomic():
+        if ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+            record("share_link.revoked", actor=actor, team=link.image.team, target=link,
+                   summary=f"link to image {link.image_id}")
+
+
+def record_export(*, user, scope: str, team=None, filters: dict | None = None) -> None:
+    """An export leaves Studio with a copy of the images and their prompts: say who took what."""
+    shown = ", ".join(f"{key}={value}" for key, value in sorted((filters or {}).items()))
+    record("export.downloaded", actor=user, team=team, object_type="export", object_id=scope,
+           summary=f"ZIP of {scope}" + (f" ({shown})" if shown else ""))

@@ -244,7 +244,7 @@ def move(request, pk):
         if refusal:
             return refusal
         old_team = image.team
-        services.move_image(image, None)
+        services.move_image(image, None, actor=request.user)
         if image.can_manage(request.user):
             messages.success(request, "The image is private now.")
             return redirect(image)
@@ -257,7 +257,7 @@ def move(request, pk):
     team = teams_where_user_can_create(request.user).filter(pk=target).first()
     if team is None:
         return _deny(request, image, "You can move images only into teams where you may create.")
-    services.move_image(image, team)
+    services.move_image(image, team, actor=request.user)
     messages.success(request, f"Shared with {team.name}.")
     return redirect(image)
 
@@ -268,7 +268,7 @@ def delete(request, pk):
     image = visible_image_or_404(request.user, pk)
     if not image.can_manage(request.user):
         return _deny(request, image, "Only the person who made this image can delete it.")
-    services.trash_image(image)
+    services.trash_image(image, actor=request.user)
     messages.success(request, "Moved to the trash. You can restore it from there.")
     return _back(request, reverse("gallery:mine"))
 
@@ -279,7 +279,7 @@ def restore(request, pk):
     image = Image.objects.in_trash_of(request.user).filter(pk=pk).first()
     if image is None:
         raise Http404("No such image in your trash.")
-    services.restore_image(image)
+    services.restore_image(image, actor=request.user)
     messages.success(request, "Restored.")
     return redirect("gallery:trash")
 
@@ -308,7 +308,7 @@ def revoke_share_link(request, pk, link_id):
     link = ShareLink.objects.filter(pk=link_id, image=image).first()
     if link is None:
         raise Http404("No such link.")
-    services.revoke_share_link(link)
+    services.revoke_share_link(link, actor=request.user)
     messages.success(request, "Link revoked: it no longer shows the image.")
     return redirect(image)
 
@@ -320,7 +320,7 @@ def revoke_share_link(request, pk, link_id):
 def export(request):
     """A ZIP of a gallery (mine, or ?team=slug, with the gallery's filters) or of a selection (?ids=)."""
     queryset = Image.objects.visible_to(request.user)
-    scope = "my-images"
+    scope, team = "my-images", None
     ids = [int(v) for v in request.GET.getlist("ids") if v.isdigit()]
     if ids:
         queryset = queryset.filter(pk__in=ids)
@@ -331,7 +331,10 @@ def export(request):
         scope = team.slug
     else:
         queryset = queryset.filter(owner=request.user)
-    queryset = selectors.Filters.from_query(request.GET).apply(queryset, request.user)
+    filters = selectors.Filters.from_query(request.GET)
+    queryset = filters.apply(queryset, request.user)
+    services.record_export(user=request.user, scope=scope, team=team,
+                           filters={**filters.raw, **({"images": len(ids)} if ids else {})})
     images = queryset.select_related("owner", "team", "job").order_by("-created_at", "-id").iterator(chunk_size=200)
     response = StreamingHttpResponse(stream_zip(images, user=request.user), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="studio-{scope}-{timezone.now():%Y%m%d-%H%M}.zip"'
@@ -370,12 +373,6 @@ def shared_thumb(request, token):
     response = serve_key(image.thumb_key, content_type="image/webp")
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-# --- "Use again" ----------------------------------------------------------------------------------
-
-# The generate form's option fields (= the API's parameter names) are what "Use again" carries over;
-# the form reads them back with `initial_from_query`.
 
 
 # --- compare two ticked images ----------------------------------------------------------------------

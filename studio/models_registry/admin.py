@@ -3,10 +3,8 @@ from django.contrib import admin, messages
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from studio.audit.services import record
-
 from .models import Provider
-from .providers import config_from_row, forget_listing
+from .provider_services import delete_provider, save_provider
 
 KEY_MOVES_WITH_ADDRESS = ("Changing the kind, base URL or Azure endpoint removes the stored key, so it is never "
                           "sent to a new address: type the key again with the change.")
@@ -81,13 +79,14 @@ class ProviderAdmin(admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if obj.is_default:
-            Provider.objects.exclude(pk=obj.pk).filter(is_default=True).update(is_default=False)
-        super().save_model(request, obj, form, change)
-        # Field names only, never values: the summary is read on the audit pages.
-        record("provider.changed", actor=request.user, target=obj,
-               summary=f"{'changed' if change else 'added'} {obj.name}: {', '.join(form.changed_data) or 'nothing'}")
+        save_provider(obj, actor=request.user, changed=list(form.changed_data), created=not change)
         if form.key_removed_for_new_address:
             messages.warning(request, f"The stored key of {obj.name} was removed because its address changed. "
                                       "Type the key for the new address to use this provider again.")
-        forget_listing(config_from_row(obj))
+
+    def delete_model(self, request, obj):
+        delete_provider(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for provider in queryset:
+            delete_provider(provider, actor=request.user)

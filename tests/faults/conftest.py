@@ -84,7 +84,8 @@ class Stack:
                                   "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
                                   "-l", "INFO"])
         self.workers.append(proc)
-        wait_until(lambda: "ready." in (self.tmp / f"{name}.log").read_text(errors="replace"), 30,
+        # A deadline, not a wait: a loaded 2-core machine has been seen to take 40 s to start a worker.
+        wait_until(lambda: "ready." in (self.tmp / f"{name}.log").read_text(errors="replace"), 90,
                    f"worker {name} to start", proc=proc)
         return proc
 

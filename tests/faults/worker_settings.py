@@ -9,6 +9,11 @@ import os
 from tests.settings import *  # noqa: F401,F403
 from tests.settings import STORAGES
 
+if os.environ.get("STUDIO_TEST_METRICS_DIR"):
+    # tests.settings drops PROMETHEUS_MULTIPROC_DIR; a fault test that reads the workers' metrics names one.
+    # prometheus-client reads the variable itself when studio.metrics imports it, after these settings.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = PROMETHEUS_MULTIPROC_DIR = os.environ["STUDIO_TEST_METRICS_DIR"]
+
 if os.environ.get("STUDIO_TEST_S3_PORT"):
     from studio.devtools.s3server import MotoS3Server
 

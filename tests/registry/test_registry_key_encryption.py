@@ -219,13 +219,13 @@ def test_admin_pages_show_only_the_masked_key(admin_client):
 
 @override_settings(DEBUG=True)
 def test_the_debug_error_page_shows_no_key_stored_or_typed(admin_client, monkeypatch):
-    from studio.models_registry import admin as registry_admin
+    from studio.models_registry import provider_services  # where the admin's save forgets the listing
 
     def explode(*args, **kwargs):
         raise RuntimeError("the listing cache went away")
 
     row = _row()
-    monkeypatch.setattr(registry_admin, "forget_listing", explode)
+    monkeypatch.setattr(provider_services, "forget_listing", explode)
     admin_client.raise_request_exception = False
     response = admin_client.post(f"/admin/models_registry/provider/{row.pk}/change/", {**FORM, "api_key": NEW_KEY})
     assert response.status_code == 500

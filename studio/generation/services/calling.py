@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from studio import metrics
 from studio.gallery import storage
 from studio.gallery.imaging import content_type_for_key, extension_for_format
 from studio.models_registry.errors import Failure, classify
@@ -87,7 +88,8 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
     # connection each while they wait (PostgreSQL's max_connections is ~100).
     release_db_connection()
     try:
-        result = call_provider(job, provider, input_files, spec=spec)
+        with metrics.timed(metrics.UPSTREAM_SECONDS, provider=provider.name):
+            result = call_provider(job, provider, input_files, spec=spec)
     except Exception as exc:  # noqa: BLE001 - every failure is classified, none escapes unrecorded
         _handle_call_failure(job, attempt, exc)
         return
@@ -252,6 +254,7 @@ def classify_call_error(exc: BaseException) -> Failure:
 
 def _handle_call_failure(job: Job, attempt: int, exc: Exception) -> None:
     failure = classify_call_error(exc)
+    metrics.failure(failure.code)
     log.info("job %s: upstream call failed: %s (%s)", job.pk, failure.code, failure.status or type(exc).__name__)
     calls = job.api_calls  # this call included
     mine = Job.objects.filter(pk=job.pk, status=Job.Status.CALLING, attempts=attempt)
@@ -268,4 +271,5 @@ def _handle_call_failure(job: Job, attempt: int, exc: Exception) -> None:
     if failure.retryable:
         message += f" (gave up after {calls} tries)"
         message = message.replace(" Studio will try again.", "").replace(" It will try again.", "")
-    mine.update(**Job.stamp(Job.Status.FAILED), failure_code=failure.code, failure_message=message)
+    if mine.update(**Job.stamp(Job.Status.FAILED), failure_code=failure.code, failure_message=message):
+        metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from studio import metrics
+from studio.audit import context
 from studio.gallery import storage
 from studio.gallery.imaging import BadImage, extension_for, inspect_image_file, inspect_with_thumbnail
 from studio.gallery.models import Image
@@ -31,13 +33,17 @@ from .settling import EXPIRED_MESSAGE, finish_image, settle_job
 
 log = logging.getLogger(__name__)
 
+DISK_FULL_MESSAGE = "The worker's disk is full; the image waits there until space returns."
+
+
 class FetchError(Exception):
     """The download did not give us the image; `retryable` says whether trying again can help."""
 
-    def __init__(self, message: str, *, retryable: bool, expired: bool = False):
+    def __init__(self, message: str, *, retryable: bool, expired: bool = False, disk_full: bool = False):
         super().__init__(message)
         self.retryable = retryable
         self.expired = expired
+        self.disk_full = disk_full  # the worker's spool, not the download: wait for space, not a try
 
 
 class StoreError(Exception):
@@ -118,6 +124,11 @@ def download_to_spool(url: str) -> str:
     except FetchError:
         spool.discard(path)
         raise
+    except OSError as exc:
+        spool.discard(path)
+        if spool.is_disk_full(exc):
+            raise FetchError(DISK_FULL_MESSAGE, retryable=True, disk_full=True) from exc
+        raise
     return spool.keep_partial(path)
 
 
@@ -141,7 +152,8 @@ def fetch_image(image_id: int) -> None:
         mailbox.clear_sent(f"fetch:{image_id}")
         image = Image.objects.filter(pk=image_id, status=Image.Status.PENDING).first()
         if image is not None:
-            _fetch(image)
+            with context.bind(job_id=image.job_id):  # for the log lines of this fetch
+                _fetch(image)
 
 
 def _fetch(image: Image) -> None:
@@ -160,7 +172,8 @@ def _fetch(image: Image) -> None:
             return
         image.fetch_attempts += 1
         try:
-            path = download_to_spool(image.source_url)
+            with metrics.timed(metrics.FETCH_SECONDS):
+                path = download_to_spool(image.source_url)
         except FetchError as exc:
             Image.objects.filter(pk=image.pk).update(fetch_attempts=F("fetch_attempts") + 1)
             _retry_download_or_give_up(image, exc)
@@ -176,6 +189,10 @@ def _fetch(image: Image) -> None:
 
 def _retry_download_or_give_up(image: Image, exc: FetchError) -> None:
     reason = str(exc)
+    metrics.failure("spool_full" if exc.disk_full else "url_expired" if exc.expired else "download_failed")
+    if exc.disk_full:
+        _wait_for_disk_space(image, reason)
+        return
     if exc.expired:
         finish_image(image, Image.Status.EXPIRED, reason)
         return
@@ -195,10 +212,24 @@ def _retry_download_or_give_up(image: Image, exc: FetchError) -> None:
     finish_image(image, Image.Status.FAILED, reason)
 
 
+def _wait_for_disk_space(image: Image, reason: str) -> None:
+    """No try is spent on a full spool: wait for space as long as the provider's link lives."""
+    delay = backoff_seconds(min(image.fetch_attempts, 8), base=settings.STUDIO_FETCH_BACKOFF_BASE,
+                            cap=settings.STUDIO_FETCH_BACKOFF_CAP)
+    if image.url_is_alive(timezone.now() + timedelta(seconds=delay)):
+        Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(failure_reason=reason)
+        log.warning("image %s: the spool is full; trying again in %.1fs", image.pk, delay)
+        enqueue_fetch(image.pk, countdown=delay, deadline=image.url_expires_at)
+        return
+    finish_image(image, Image.Status.EXPIRED,
+                 "The provider's link expired while the worker's disk was full, before the image could be downloaded.")
+
+
 def _retry_store(image: Image, reason: str) -> None:
     """The bytes are on local disk: wait for storage as long as it takes (the sweeper also re-sends)."""
     delay = backoff_seconds(min(image.fetch_attempts + 1, 12), base=2.0, cap=settings.STUDIO_STORE_BACKOFF_CAP)
     delay = max(delay, 1.0)
+    metrics.failure("storage_unavailable")
     Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(
         fetch_attempts=F("fetch_attempts") + 1,
         failure_reason="Storage is not answering; the image is safe on the worker's disk and will be stored "
@@ -248,9 +279,10 @@ def store_spooled_image(image: Image) -> None:
     if not slots.acquire(timeout=settings.STUDIO_STORE_WAIT):
         raise StoreError("storage is slow to answer")
     try:
-        storage.save_file(key, image.spool_path)
-        if thumb:
-            storage.save_bytes(thumb_key, thumb)
+        with metrics.timed(metrics.STORE_SECONDS):
+            storage.save_file(key, image.spool_path)
+            if thumb:
+                storage.save_bytes(thumb_key, thumb)
     except Exception as exc:  # noqa: BLE001 - S3 and filesystem raise many kinds
         # Keep the key, so the next try overwrites what this one may have half written.
         Image.objects.filter(pk=image.pk, storage_key="").update(storage_key=key)
@@ -274,6 +306,7 @@ def store_spooled_image(image: Image) -> None:
         failure_reason="",
     )
     if stored:
+        metrics.image_stored(size)
         spool.discard(image.spool_path)
         queue_provenance(image.pk)  # content credentials and fingerprint: a task of its own, after commit
     settle_job(image.job_id)

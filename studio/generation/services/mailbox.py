@@ -6,6 +6,7 @@ that race. So every function here fails open: when Redis does not answer, it say
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -111,6 +112,20 @@ def sent_names(names: list[str]) -> set[str]:
     except redis.RedisError:
         return set()
     return {n for n, a, b in zip(names, found, leased) if a or b}
+
+
+def note(name: str, data: dict, seconds: float) -> None:
+    """Leave a note for the operations page (e.g. when the sweeper last ran), kept `seconds`."""
+    try:
+        client().set(PREFIX + "note:" + name, json.dumps(data), px=max(1, int(seconds * 1000)))
+    except redis.RedisError:
+        pass
+
+
+def read_note(name: str) -> dict | None:
+    """The note, or None when there is none (or Redis does not answer: the page says so)."""
+    raw = client().get(PREFIX + "note:" + name)
+    return json.loads(raw) if raw else None
 
 
 def try_lock(name: str, seconds: float) -> bool:

@@ -16,7 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from studio import metrics
 from studio.accounts.services import remember_share_choice
+from studio.audit.services import record
 from studio.gallery.models import Image
 from studio.models_registry.pricing import estimate_cost
 from studio.models_registry.registry import get_model
@@ -46,10 +48,12 @@ def submit_job(
     mask_key: str = "",
     provider: str = "",
     remember_team: bool = False,
+    via: str = "web",
 ) -> Job:
     """Create the job and send it after commit. `team` is where its pictures go (and who pays): only ever
     what the person chose in a visible "Share with", or a retry's team while they may still create there.
-    From a full form (`remember_team`), that choice becomes their default for the next form."""
+    From a full form (`remember_team`), that choice becomes their default for the next form. `via` says
+    where it came from (web, api, batch)."""
     if team is not None and not team.lets_spend(user):
         # Forms only offer teams the person may spend for; this guards every other caller.
         raise PermissionDenied(f"{user} may not make jobs for team {team}: viewers only look.")
@@ -70,7 +74,10 @@ def submit_job(
             mask_key=mask_key,
             cost_estimate=estimate_cost(spec, kind, params),
         )
+        record("job.submitted", actor=user, team=team, target=job,
+               summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via}")
         transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
+    metrics.job_reached(Job.Status.QUEUED, model=model, provider=provider)
     return job
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from studio import metrics
 from studio.gallery import storage
 from studio.gallery.models import Image
 
@@ -49,6 +50,8 @@ def settle_job(job_id: int) -> None:
         **Job.stamp(status), failure_code=code, failure_message=message
     )
     if settled:
+        model, provider = Job.objects.filter(pk=job_id).values_list("model", "provider").first() or ("", "")
+        metrics.job_reached(status, model=model, provider=provider)
         discard_previews(job_id)
 
 

@@ -5,11 +5,16 @@ outage only delays an image, never loses it. Each worker's spool is its own disk
 """
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def spool_dir() -> Path:
@@ -21,10 +26,14 @@ def spool_dir() -> Path:
 def spool_bytes(data: bytes) -> str:
     """Write `data` to a new spool file and return its path (durable before this returns)."""
     fd, path = tempfile.mkstemp(dir=spool_dir(), suffix=".img")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError:
+        discard(path)  # a full disk must not keep the half-written file as well
+        raise
     return path
 
 

@@ -8,6 +8,7 @@ claims and leases make a duplicate message a no-op anyway.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from studio import metrics
 from studio.gallery.models import Image
 
 from ..models import Job
@@ -42,11 +44,15 @@ class SweepReport:
     def __bool__(self) -> bool:
         return any(getattr(self, f) for f in self.__dataclass_fields__)
 
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
+
 
 def sweep(*, now=None, force: bool = False) -> SweepReport | None:
     if not force and not mailbox.try_lock("sweep", max(1.0, settings.STUDIO_SWEEP_SECONDS * 0.8)):
         return None  # another beat's sweep ran this period
     now = now or timezone.now()
+    started = time.monotonic()
     report = SweepReport()
     find_interrupted_calls(now, report)
     retry_interrupted(report)
@@ -55,6 +61,9 @@ def sweep(*, now=None, force: bool = False) -> SweepReport | None:
     resend_pending_fetches(now, report)
     if report:
         log.info("sweep: %s", report)
+    # For the operations page: when the sweeper last ran, how long it took, what it did.
+    mailbox.note("sweep", {"at": now.timestamp(), "took": time.monotonic() - started, **report.counts()},
+                 seconds=max(3600.0, 10 * settings.STUDIO_SWEEP_SECONDS))
     return report
 
 
@@ -80,6 +89,7 @@ def retry_interrupted(report: SweepReport) -> None:
                             failure_message=f"The worker stopped during the call {times}. Studio did not try "
                                             "again, so as not to pay for the same images twice; submit it again "
                                             "if you still want them."):
+                metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)
                 report.given_up.append(job.pk)
 
 
