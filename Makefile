@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast browser-deps migrate clean
+.PHONY: install run test test-fast browser-deps litellm-deps migrate clean
 
 install: $(STAMP)
 
@@ -28,7 +28,11 @@ browser-deps:
 	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) >/dev/null || \
 	    echo "Could not install chromium; browser tests will be skipped."; }
 
-test: install browser-deps
+# The gateway tests run LiteLLM's proxy from a venv of its own under ~/.cache/studio-tests (created once).
+litellm-deps: install
+	@$(PY) -m tests.providers.litellm || echo "LiteLLM could not be installed; its tests will be skipped."
+
+test: install browser-deps litellm-deps
 	$(PY) -m pytest
 
 test-fast: install

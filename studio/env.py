@@ -50,16 +50,6 @@ def env_float(name: str, default: float) -> float:
         raise ConfigurationError(f"{name} must be a number, not {raw!r}.") from None
 
 
-def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
-    """One of `choices` (compared in lower case); anything else stops start-up naming the choices."""
-    raw = os.environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw not in choices:
-        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")
-    return raw
-
-
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -80,6 +70,36 @@ def env_fernet_keys(name: str) -> list[str]:
                 "with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
             ) from None
     return keys
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (compared in lower case); anything else stops start-up with a sentence naming the
+    variable and the choices."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")
+    return value
+
+
+def env_subset(name: str, default: list[str], allowed: tuple[str, ...]) -> list[str]:
+    """A comma list whose items all come from ``allowed``."""
+    values = env_list(name, default)
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise ConfigurationError(f"{name} may list only {', '.join(allowed)}; {', '.join(unknown)} is not one.")
+    return values
+
+
+def env_host_ports(name: str) -> list[str]:
+    """A comma list of ``host:port`` pairs, e.g. "images.internal:8443,10.1.2.3:9000"."""
+    values = env_list(name, [])
+    for value in values:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigurationError(f"{name} must list host:port pairs, e.g. images.internal:8443; "
+                                     f"{value!r} is not one.")
+    return values
 
 
 def env_pairs(name: str, *, shape: str = "key=value") -> tuple[tuple[str, str], ...]:

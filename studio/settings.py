@@ -7,8 +7,10 @@ and the local stand-in Images API while no OPENAI_API_KEY is given. Production s
 import secrets
 from pathlib import Path
 
-from botocore.config import Config as BotoConfig
-
+from .conf.celery import TASK_ROUTES, beat_schedule, broker_transport_options
+from .conf.logging import logging_settings
+from .conf.storage import storage_settings
+from .devtools.run import recorded_broker_url
 from .env import (
     ConfigurationError,
     database_from_url,
@@ -17,10 +19,12 @@ from .env import (
     env_choice,
     env_float,
     env_group_teams,
+    env_host_ports,
     env_int,
     env_list,
     env_pairs,
     env_str,
+    env_subset,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -188,53 +192,23 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # --- Object storage -------------------------------------------------------------------------------
 # The DB stores storage keys, never URLs. Filesystem by default; S3 (or MinIO) when a bucket is named.
 S3_BUCKET = env_str("S3_BUCKET")
-if S3_BUCKET:
-    _image_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
-            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
-            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
-            "region_name": env_str("S3_REGION") or None,
-            "default_acl": None,  # nothing is public-read; the bucket policy stays private
-            "querystring_auth": True,
-            "querystring_expire": env_int("S3_PRESIGN_SECONDS", 300),
-            "file_overwrite": False,
-            "client_config": BotoConfig(
-                s3={"addressing_style": env_str("S3_ADDRESSING_STYLE", "path")},
-                signature_version="s3v4",
-                # An object store that hangs must not hold a worker thread for boto's default 60 s
-                # with retries: the spool keeps the bytes, and the pipeline retries the store later.
-                connect_timeout=env_float("S3_CONNECT_TIMEOUT", 5.0),
-                read_timeout=env_float("S3_READ_TIMEOUT", 30.0),
-                retries={"max_attempts": env_int("S3_MAX_ATTEMPTS", 2), "mode": "standard"},
-                # Non-AWS servers (MinIO, moto) reject the checksums boto3 now sends by default.
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-            ),
-        },
-    }
-else:
-    _image_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": None},
-    }
-STORAGES = {
-    "default": _image_storage,
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
-}
+STORAGES = storage_settings(
+    debug=DEBUG, media_root=MEDIA_ROOT, bucket=S3_BUCKET,
+    endpoint_url=env_str("S3_ENDPOINT_URL"), access_key=env_str("S3_ACCESS_KEY_ID"),
+    secret_key=env_str("S3_SECRET_ACCESS_KEY"), region=env_str("S3_REGION"),
+    presign_seconds=env_int("S3_PRESIGN_SECONDS", 300), addressing_style=env_str("S3_ADDRESSING_STYLE", "path"),
+    connect_timeout=env_float("S3_CONNECT_TIMEOUT", 5.0), read_timeout=env_float("S3_READ_TIMEOUT", 30.0),
+    max_attempts=env_int("S3_MAX_ATTEMPTS", 2),
+) if S3_BUCKET else storage_settings(debug=DEBUG, media_root=MEDIA_ROOT)
 # Downloaded bytes land here first, so a storage outage only delays an image, never loses it.
 SPOOL_DIR = Path(env_str("STUDIO_SPOOL_DIR", str(VAR_DIR / "spool")))
 
 # --- Redis, Celery --------------------------------------------------------------------------------
 # The database is the truth; Redis is only a mailbox. Every message can be lost (the sweeper re-sends
 # what the rows say is due) or delivered twice (claims and leases make the second delivery a no-op).
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Unset: the embedded Redis a running `make run` recorded under var/ (studio.devtools.run), so a
+# manage.py command run beside it enqueues where its workers read; else the usual local Redis.
+REDIS_URL = env_str("REDIS_URL") or recorded_broker_url(VAR_DIR) or "redis://127.0.0.1:6379/0"
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its task ends, so a crash does not eat it
@@ -243,13 +217,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one message per free thread: a busy wor
 CELERY_WORKER_POOL = env_str("CELERY_WORKER_POOL", "threads")  # the work is waiting on the network
 CELERY_WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 32)
 CELERY_TASK_DEFAULT_QUEUE = "api"
-CELERY_TASK_ROUTES = {
-    "studio.generation.tasks.run_job": {"queue": "api"},
-    "studio.generation.tasks.fetch_image": {"queue": "fetch"},
-    "studio.generation.tasks.sweep": {"queue": "fetch"},
-    "studio.gallery.tasks.read_provenance": {"queue": "fetch"},
-    "studio.gallery.tasks.catch_up_provenance": {"queue": "fetch"},
-}
+CELERY_TASK_ROUTES = TASK_ROUTES
 # Redis "priorities" are separate lists polled in order (0 first): the sweeper jumps the fetch queue,
 # and downloads near their URL deadline go before the rest.
 CELERY_TASK_DEFAULT_PRIORITY = 6
@@ -257,59 +225,15 @@ STUDIO_PRIORITY_SWEEP = 0
 STUDIO_PRIORITY_URGENT = 3
 STUDIO_PRIORITY_CALL = 9  # images already paid for are downloaded before new calls start
 STUDIO_PRIORITY_PROVENANCE = 9  # reading content credentials waits behind every download
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Above the longest task plus the longest countdown (STUDIO_MAX_COUNTDOWN), so Redis does not hand a
-    # running or scheduled task to a second worker. A message held by a killed worker comes back only
-    # after this long; the sweeper does not wait for it.
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
-    "queue_order_strategy": "priority",
-    "priority_steps": [0, 3, 6, 9],
-    "socket_timeout": 15,
-    "socket_connect_timeout": 5,
-    "health_check_interval": 10,
-}
+# Above the longest task plus the longest countdown (studio/conf/celery.py says why).
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+    visibility_timeout=env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker outlives a Redis restart, however long
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False  # a paid call in flight finishes
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 STUDIO_SWEEP_SECONDS = env_float("STUDIO_SWEEP_SECONDS", 60.0)
-CELERY_BEAT_SCHEDULE = {
-    "sweep": {
-        "task": "studio.generation.tasks.sweep",
-        "schedule": STUDIO_SWEEP_SECONDS,
-        # A sweep that waited longer than a period is superseded by the next one.
-        "options": {"expires": max(STUDIO_SWEEP_SECONDS, 5.0), "priority": STUDIO_PRIORITY_SWEEP},
-    },
-    # Images in the trash longer than STUDIO_TRASH_DAYS leave for good, storage objects included.
-    # Uploaded pictures that no job used, a day after they were uploaded.
-    "purge-orphan-uploads": {
-        "task": "studio.generation.tasks.purge_orphan_uploads",
-        "schedule": 24 * 60 * 60.0,
-        "options": {"queue": "fetch", "expires": 60 * 60},
-    },
-    "purge-trash": {
-        "task": "studio.gallery.tasks.purge_trash",
-        "schedule": 24 * 60 * 60.0,
-        "options": {"queue": "fetch", "expires": 60 * 60},
-    },
-    # Stored images whose provenance read was lost with its message (or failed) are read again.
-    "catch-up-provenance": {
-        "task": "studio.gallery.tasks.catch_up_provenance",
-        "schedule": 60 * 60.0,
-        "options": {"queue": "fetch", "expires": 30 * 60},
-    },
-    # Audit events older than STUDIO_AUDIT_DAYS leave; a sample of the archive is re-read and checked.
-    "purge-audit": {
-        "task": "studio.audit.tasks.purge_old_events",
-        "schedule": 24 * 60 * 60.0,
-        "options": {"queue": "fetch", "expires": 60 * 60},
-    },
-    "verify-archive-sample": {
-        "task": "studio.ops.tasks.verify_archive_sample",
-        "schedule": 24 * 60 * 60.0,
-        "options": {"queue": "fetch", "expires": 60 * 60},
-    },
-}
+CELERY_BEAT_SCHEDULE = beat_schedule(sweep_seconds=STUDIO_SWEEP_SECONDS, sweep_priority=STUDIO_PRIORITY_SWEEP)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -329,6 +253,18 @@ AZURE_OPENAI_DEPLOYMENTS = env_pairs("AZURE_OPENAI_DEPLOYMENTS", shape="model=de
 STANDIN_URL = env_str("STANDIN_URL", "http://127.0.0.1:8100/v1")
 STUDIO_PROVIDER_TIMEOUT = env_float("STUDIO_PROVIDER_TIMEOUT", 180.0)
 STUDIO_MODEL_REGISTRY = env_str("STUDIO_MODEL_REGISTRY") or None
+# What the environment's provider can do (admin providers have the same as fields). In "auto" Studio
+# also learns it by calling the provider, and remembers it per provider (models_registry.LearnedFacts).
+STUDIO_PROVIDER_STREAMING = env_choice("STUDIO_PROVIDER_STREAMING", "auto", ("auto", "on", "off"))
+STUDIO_PROVIDER_RESPONSE_FORMAT = env_choice("STUDIO_PROVIDER_RESPONSE_FORMAT", "url", ("url", "b64_json"))
+STUDIO_PROVIDER_ENDPOINTS = env_subset("STUDIO_PROVIDER_ENDPOINTS", ["generations", "edits", "variations"],
+                                       ("generations", "edits", "variations"))
+# host:port pairs results may also be downloaded from, e.g. the upstream behind a gateway that passes
+# DALL·E links through unchanged (they point at the upstream's host, not the gateway's).
+STUDIO_PROVIDER_DOWNLOAD_HOSTS = env_host_ports("STUDIO_PROVIDER_DOWNLOAD_HOSTS")
+# Never pay twice for a failure that will repeat: every request a job sends upstream (retries and
+# stream fallbacks included) counts against this cap.
+STUDIO_MAX_UPSTREAM_CALLS = env_int("STUDIO_MAX_UPSTREAM_CALLS", 3)
 
 # Worker threads close their connection before each long API call and Celery closes it after each
 # task; with psycopg's pool (Django 5.2, `pip install psycopg-pool`) that close hands the connection
@@ -425,27 +361,4 @@ STUDIO_PG_RESTORE = env_str("STUDIO_PG_RESTORE", "pg_restore")
 # person, and the job and image ids, from the web request through the task to the worker.
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "studio.ops.logging.RequestContextFilter"}},
-    "formatters": {
-        "text": {"()": "studio.ops.logging.TextFormatter"},
-        "json": {"()": "studio.ops.logging.JsonFormatter"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Pinned whatever LOG_LEVEL says: transports log full URLs (signed download URLs, gateway keys
-        # in query strings) at INFO/DEBUG, the SDK its requests, botocore its signed headers.
-        "httpx": {"level": "WARNING"},
-        "httpx2": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-        "httpcore2": {"level": "WARNING"},
-        "openai": {"level": "WARNING"},
-        "urllib3": {"level": "WARNING"},
-        "botocore": {"level": "WARNING"},
-        "boto3": {"level": "WARNING"},
-        "s3transfer": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_settings(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))

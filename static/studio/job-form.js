@@ -30,6 +30,18 @@
       select.replaceChildren(...values.map((v) => new Option(v, v, false, v === keep)));
     }
 
+    // Whether a WxH meets a model's custom-size rule (the server checks every rule; this keeps a size
+    // carried over from another model only when it can be sent, e.g. not 256x256 to gpt-image-2).
+    function fitsRule(value, rule) {
+      const m = /^(\d+)x(\d+)$/.exec(value || "");
+      if (!m) return false;
+      const w = Number(m[1]), h = Number(m[2]);
+      if (rule.multiple_of && (w % rule.multiple_of || h % rule.multiple_of)) return false;
+      if (rule.min_pixels && w * h < rule.min_pixels) return false;
+      if (rule.max_pixels && w * h > rule.max_pixels) return false;
+      return !(rule.max_edge && Math.max(w, h) > rule.max_edge);
+    }
+
     function applySize(op) {
       const box = fieldBox("size");
       if (!box) return;
@@ -57,9 +69,10 @@
         if (rule.multiple_of) hint.push("sides divisible by " + rule.multiple_of);
         if (rule.min_ratio) hint.push("shape between " + rule.min_ratio + " and " + rule.max_ratio);
         if (rule.max_edge) hint.push("longest side at most " + rule.max_edge);
+        if (rule.min_pixels) hint.push("at least " + rule.min_pixels.toLocaleString("en") + " pixels in all");
         custom.title = hint.join(", ");
         custom.dataset.experimentalAbove = rule.experimental_above || "";
-        if (pickedOther || (current && !values.includes(current) && /^\d+x\d+$/.test(current))) {
+        if (pickedOther || (current && !values.includes(current) && fitsRule(current, rule))) {
           select.value = OTHER;
           if (current) custom.value = current;
         }

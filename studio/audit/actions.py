@@ -13,4 +13,5 @@ ACTIONS = frozenset({
     "member.added", "member.role_changed", "member.removed",
     "invite.sent", "invite.accepted", "invite.revoked",
     "provider.changed",
+    "provider.tested",
 })

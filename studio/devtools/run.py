@@ -16,6 +16,30 @@ from .processes import free_port, port_is_open, python, start_redis, stop, wait_
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("STUDIO_VAR_DIR", BASE_DIR / "var"))
 STANDIN_C2PA_DIR = VAR_DIR / "standin-c2pa"
+# Where the embedded broker's URL is written while `make run` runs: studio/settings.py reads it when
+# REDIS_URL is unset, so a manage.py command run beside `make run` enqueues where its workers read.
+def broker_url_file(var_dir: Path) -> Path:
+    return var_dir / "run" / "broker-url"
+
+
+def recorded_broker_url(var_dir: Path) -> str:
+    """The broker URL a running `make run` recorded, or "" (studio/settings.py asks when REDIS_URL is unset)."""
+    try:
+        return broker_url_file(var_dir).read_text().strip()
+    except OSError:
+        return ""
+
+
+BROKER_URL_FILE = broker_url_file(VAR_DIR)
+
+
+def record_broker_url(url: str) -> None:
+    BROKER_URL_FILE.parent.mkdir(parents=True, exist_ok=True)
+    BROKER_URL_FILE.write_text(url + "\n")
+
+
+def forget_broker_url() -> None:
+    BROKER_URL_FILE.unlink(missing_ok=True)
 
 
 def _pump(name: str, proc: subprocess.Popen) -> None:
@@ -35,7 +59,9 @@ def main() -> int:
             redis = start_redis(redis_port, workdir=VAR_DIR / "redis", appendonly=True)
             children.append(("redis", redis))
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-            print(f"Embedded Redis on 127.0.0.1:{redis_port} (set REDIS_URL to use your own).", flush=True)
+            record_broker_url(env["REDIS_URL"])
+            print(f"Embedded Redis on 127.0.0.1:{redis_port} (set REDIS_URL to use your own; manage.py commands "
+                  f"run beside this find it in {BROKER_URL_FILE}).", flush=True)
 
         if not env.get("OPENAI_API_KEY") and not env.get("OPENAI_BASE_URL"):
             standin_addr = env.get("STANDIN_ADDR", "127.0.0.1:8100")
@@ -74,6 +100,8 @@ def main() -> int:
         print("\nStopping…", flush=True)
         return 0
     finally:
+        if any(name == "redis" for name, _ in children):
+            forget_broker_url()  # the embedded Redis goes with us: commands must not enqueue into nothing
         for _, proc in reversed(children):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)

@@ -10,7 +10,8 @@ from django import forms
 
 from studio.accounts.models import remembered_share_team, teams_where_user_can_create
 from studio.gallery.models import Image
-from studio.models_registry.providers import available_models, get_provider, newest_model
+from studio.models_registry import learning
+from studio.models_registry.providers import available_models, get_provider, listing, newest_model
 from studio.models_registry.registry import (
     FORM_OPTIONS,
     PARAM_LABELS,
@@ -82,8 +83,9 @@ class JobForm(forms.Form):
         self.user = user
         self.spec = None
         self.provider = get_provider()
+        self.listing = listing(self.provider)
         available = available_models(self.provider)
-        self.models = [spec for spec in available if spec.supports(self.operation)]
+        self.models, self.unavailable = self._offered(spec for spec in available if spec.supports(self.operation))
         self.fields["model"].choices = [(spec.name, spec.menu_text) for spec in self.models]
         teams = teams_where_user_can_create(user)
         self.fields["team"].queryset = teams
@@ -112,6 +114,27 @@ class JobForm(forms.Form):
         """"Share with" before the person chooses: their last choice on a full form while they may still
         create there (`remembered_share_team`), "Only me" (None) on their first visit."""
         return remembered_share_team(self.user)
+    def _offered(self, specs) -> tuple[list, dict[str, list[str]]]:
+        """The models this provider can use for the operation, and {why not: [model, ...]} for the rest
+        (an endpoint the provider does not offer, as set up or as learned)."""
+        facts = learning.facts_for(self.provider)
+        offered, missing = [], {}
+        for spec in specs:
+            endpoint = learning.endpoint_for_call(spec.call_for(self.operation))
+            offer = learning.offers(self.provider, endpoint, facts)
+            if offer.offered:
+                offered.append(spec)
+            else:
+                missing.setdefault(offer.why, []).append(spec.name)
+        return offered, missing
+
+    @property
+    def provider_notes(self) -> list[str]:
+        """Sentences for the top of the form: a model listing that failed, operations not offered."""
+        notes = [] if self.listing.ok else [self.listing.problem]
+        for why, names in self.unavailable.items():
+            notes.append(f"Not offered here: {', '.join(names)}. {why}")
+        return notes
 
     # -- rendering -------------------------------------------------------------------------------
 

@@ -50,6 +50,9 @@ class Job(models.Model):
         INTERRUPTED = "interrupted", "Interrupted"
 
     FINISHED = (Status.DONE, Status.PARTIALLY_FAILED, Status.FAILED)
+    # Failures the same request meets again at the same provider, however often it is sent: "Try again"
+    # is not offered for them (the form says which models and operations the provider does offer).
+    REPEATING_FAILURES = ("endpoint_missing",)
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
@@ -76,7 +79,9 @@ class Job(models.Model):
     attempts = models.PositiveIntegerField(default=0)  # claims of the job (first run + sweeper retries)
     interruptions = models.PositiveIntegerField(default=0)  # calls cut off by a dead worker
     worker = models.CharField(max_length=200, blank=True, default="")  # who holds the latest claim
-    api_calls = models.PositiveIntegerField(default=0)  # requests sent upstream, retries included
+    api_calls = models.PositiveIntegerField(default=0)  # requests sent upstream, retries and stream fallbacks included
+    # Answers the provider charged for that never arrived whole (a 200 whose stream broke): retried once.
+    paid_lost_calls = models.PositiveSmallIntegerField(default=0)
     not_before = models.DateTimeField(null=True, blank=True)  # honours retry-after and pacing
     failure_code = models.CharField(max_length=40, blank=True, default="")
     failure_message = models.TextField(blank=True, default="")
@@ -114,6 +119,10 @@ class Job(models.Model):
     @property
     def n(self) -> int:
         return int(self.params.get("n", 1))
+
+    @property
+    def retry_can_help(self) -> bool:
+        return self.failure_code not in self.REPEATING_FAILURES
 
     @property
     def is_waiting(self) -> bool:

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from .admin_capabilities import CapabilitiesAdminMixin
 from .models import Provider
 from .provider_services import delete_provider, save_provider
 
@@ -57,7 +58,7 @@ class ProviderForm(forms.ModelForm):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(CapabilitiesAdminMixin, admin.ModelAdmin):
     form = ProviderForm
     list_display = ["name", "kind", "key", "is_default", "enabled", "images_per_minute"]
     list_filter = ["kind", "enabled"]

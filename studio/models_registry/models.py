@@ -1,4 +1,5 @@
-"""Providers configured in the admin, besides the one the environment describes."""
+"""Providers configured in the admin, besides the one the environment describes, and what Studio has
+learned about each provider by calling it (``LearnedFacts``)."""
 import logging
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,9 @@ from django.views.decorators.debug import sensitive_variables
 from .encryption import UnreadableSecret, seal, unseal
 
 log = logging.getLogger(__name__)
+
+# The Images API endpoints a provider may or may not offer, in the order the UI names them.
+ENDPOINTS = ("generations", "edits", "variations")
 
 
 def mask_key(key: str) -> str:
@@ -43,6 +47,36 @@ class Provider(models.Model):
         default=5, help_text="The organisation's image rate limit; workers pace their calls to stay under it.")
     is_default = models.BooleanField(default=False)
     enabled = models.BooleanField(default=True)
+
+    # Capabilities: what this provider can do, set by the operator. In "auto", Studio also learns by
+    # calling it (see LearnedFacts); the operator's "on"/"off" always wins.
+    class Streaming(models.TextChoices):
+        AUTO = "auto", "Auto: ask for previews, learn if the provider cannot stream"
+        ON = "on", "On: always ask for previews"
+        OFF = "off", "Off: never ask (gateways such as LiteLLM answer 500 to streaming)"
+
+    class ResponseFormat(models.TextChoices):
+        URL = "url", "url: Studio downloads each image from its link"
+        B64_JSON = "b64_json", "b64_json: the image comes inside the answer"
+
+    streaming = models.CharField("streaming previews", max_length=4, choices=Streaming.choices,
+                                 default=Streaming.AUTO)
+    response_format = models.CharField(
+        "DALL·E response format", max_length=8, choices=ResponseFormat.choices, default=ResponseFormat.URL,
+        help_text="What DALL·E models are asked for; GPT image models always answer with b64_json.")
+    endpoints = models.JSONField(
+        default=list, blank=True,
+        help_text='The endpoints this provider offers, e.g. ["generations", "edits"]; empty: all three '
+                  "(generations, edits, variations).")
+    download_hosts = models.JSONField(
+        "extra download hosts", default=list, blank=True,
+        help_text='host:port pairs image links may point at besides this provider\'s own host, e.g. '
+                  '["images.internal:8443"] for a gateway that passes the upstream\'s links through.')
+    retry_limit = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Retries of a transient failure (429, 5xx, timeouts); blank: STUDIO_API_RETRY_LIMIT. "
+                  "Set 0 for a gateway that retries upstream itself.")
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -114,6 +148,8 @@ class Provider(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        self.streaming = self.streaming or self.Streaming.AUTO
+        self.response_format = self.response_format or self.ResponseFormat.URL
         errors = {}
         if self.kind == self.Kind.AZURE:
             if not self.azure_endpoint:
@@ -125,5 +161,60 @@ class Provider(models.Model):
         if not isinstance(self.deployments, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) and v for k, v in self.deployments.items()):
             errors["deployments"] = 'Give deployments as {"model name": "deployment name"}.'
+        if not isinstance(self.endpoints, list) or not set(self.endpoints) <= set(ENDPOINTS):
+            errors["endpoints"] = f"Give endpoints as a list of {', '.join(ENDPOINTS)}."
+        if not isinstance(self.download_hosts, list) or not all(
+                isinstance(h, str) and is_host_port(h) for h in self.download_hosts):
+            errors["download_hosts"] = 'Give download hosts as a list of "host:port", e.g. ["images.internal:8443"].'
         if errors:
             raise ValidationError(errors)
+
+
+def is_host_port(text: str) -> bool:
+    """'host:port' with a port number; the host may be a name, an IPv4 address or an [IPv6] address."""
+    host, sep, port = text.strip().rpartition(":")
+    return bool(sep and host and port.isdigit() and 0 < int(port) < 65536 and " " not in host)
+
+
+class LearnedFacts(models.Model):
+    """What Studio learned about one provider by calling it, remembered per provider name.
+
+    Keyed by name, not by a Provider row: the environment's provider has no row. Every fact keeps when
+    and why it was learned, so the admin can show it; "Test this provider" clears them and learns anew.
+    """
+
+    provider_name = models.CharField(max_length=100, unique=True)
+    # Where the provider was when this was learned: facts about another server (the operator pointed the
+    # name elsewhere) are not facts about this one, and are forgotten.
+    provider_url = models.CharField(max_length=500, blank=True, default="")
+    # None: not known. False: a streaming request failed (or came back as plain JSON) and Studio stopped asking.
+    streams = models.BooleanField(null=True, blank=True)
+    streams_why = models.TextField(blank=True, default="")
+    streams_learned_at = models.DateTimeField(null=True, blank=True)
+    # A gateway recognised by its answers' headers (e.g. "LiteLLM 1.108.7"), and whether it retries
+    # upstream on its own (then Studio does not retry on top, unless the operator set a retry limit).
+    gateway = models.CharField(max_length=100, blank=True, default="")
+    retries_itself = models.BooleanField(null=True, blank=True)
+    # When the provider first answered an image request: a compatible server is asked to stream only
+    # once it has answered plainly and shown no sign of being a gateway that cannot stream.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # {"variations": {"why": "...", "at": "<iso time>"}}: endpoints that answered 404/405.
+    missing_endpoints = models.JSONField(default=dict, blank=True)
+    # The last listing of /v1/models that worked, offered when a later listing fails.
+    listed_models = models.JSONField(default=list, blank=True)
+    listed_at = models.DateTimeField(null=True, blank=True)
+    listing_error = models.TextField(blank=True, default="")
+    listing_failed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "learned provider facts"
+        verbose_name_plural = "learned provider facts"
+
+    def __str__(self) -> str:
+        return f"What Studio learned about {self.provider_name}"
+
+    @property
+    def listing_failed(self) -> bool:
+        """The latest listing failed (a failure newer than the last good listing)."""
+        return bool(self.listing_failed_at and (self.listed_at is None or self.listing_failed_at > self.listed_at))

@@ -31,8 +31,9 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.views.decorators.debug import sensitive_variables
 
+from . import learning
 from .errors import classify
-from .models import Provider, mask_key
+from .models import ENDPOINTS, Provider, mask_key
 from .registry import ModelSpec, UnknownModel, all_models, get_model, with_menu_label
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,15 @@ class ProviderConfig:
     deployments: tuple[tuple[str, str], ...] = ()
     images_per_minute: int = 60
     source: str = "env"  # env | db | standin
+    # Capabilities the operator set (admin fields, or STUDIO_PROVIDER_* for the environment's provider);
+    # what Studio learns in "auto" is kept apart, in LearnedFacts (see learning.py).
+    streaming: str = "auto"  # auto | on | off
+    response_format: str = "url"  # what DALL·E models are asked for: url | b64_json
+    endpoints: tuple[str, ...] = ENDPOINTS
+    # host:port pairs image links may point at besides the provider's own host (a gateway passing the
+    # upstream's links through); the download guard allows them.
+    download_hosts: tuple[str, ...] = ()
+    retry_limit: int | None = None  # None: settings.STUDIO_API_RETRY_LIMIT
 
     def __repr__(self) -> str:
         where = self.azure_endpoint or self.base_url or OPENAI_BASE_URL
@@ -110,6 +120,11 @@ class ProviderConfig:
             return name
 
     @property
+    def retries(self) -> int:
+        """How often a transient failure is retried for this provider (0 for a gateway that retries itself)."""
+        return settings.STUDIO_API_RETRY_LIMIT if self.retry_limit is None else self.retry_limit
+
+    @property
     def cache_key(self) -> str:
         ident = "|".join([self.name, self.kind, self.base_url, self.azure_endpoint, self.api_version,
                           repr(self.deployments)])
@@ -134,6 +149,21 @@ def config_from_row(row: Provider) -> ProviderConfig:
         deployments=tuple(sorted((row.deployments or {}).items())),
         images_per_minute=row.images_per_minute,
         source="db",
+        streaming=row.streaming,
+        response_format=row.response_format,
+        endpoints=tuple(e for e in ENDPOINTS if e in row.endpoints) if row.endpoints else ENDPOINTS,
+        download_hosts=tuple(row.download_hosts or ()),
+        retry_limit=row.retry_limit,
+    )
+
+
+def _env_capabilities() -> dict:
+    """The capabilities the environment gives its provider (studio/settings.py, STUDIO_PROVIDER_*)."""
+    return dict(
+        streaming=settings.STUDIO_PROVIDER_STREAMING,
+        response_format=settings.STUDIO_PROVIDER_RESPONSE_FORMAT,
+        endpoints=tuple(e for e in ENDPOINTS if e in settings.STUDIO_PROVIDER_ENDPOINTS),
+        download_hosts=tuple(settings.STUDIO_PROVIDER_DOWNLOAD_HOSTS),
     )
 
 
@@ -163,6 +193,7 @@ def default_provider() -> ProviderConfig:
             api_version=settings.OPENAI_API_VERSION,
             deployments=tuple(settings.AZURE_OPENAI_DEPLOYMENTS),
             images_per_minute=per_minute,
+            **_env_capabilities(),
         )
     key, base_url = settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL
     if not key and not base_url:
@@ -176,6 +207,7 @@ def default_provider() -> ProviderConfig:
         project=settings.OPENAI_PROJECT_ID,
         base_url="" if is_official else base_url,
         images_per_minute=per_minute,
+        **_env_capabilities(),
     )
     if config.is_standin:
         return ProviderConfig(**{**config.__dict__, "name": "standin", "source": "standin",
@@ -231,25 +263,53 @@ def make_client(provider: ProviderConfig, *, timeout: float | None = None,
 # What a provider offers
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What the provider's /v1/models said: the ids, or why it could not be asked and what stands in."""
+
+    ids: frozenset[str] | None  # None: nothing to go by (the registry's current models are offered)
+    ok: bool = True
+    problem: str = ""  # a sentence for the form and the admin when the listing failed
+    fallback: str = ""  # "last_known" | "registry" when not ok
+
+
 @sensitive_variables()
-def _listed_ids(provider: ProviderConfig) -> set[str] | None:
-    """Model ids the provider serves; None when it could not be asked."""
+def listing(provider: ProviderConfig) -> Listing:
+    """The provider's model listing; when it fails, the last listing that worked there (remembered in
+    the database), and a sentence saying so. Never the whole registry silently."""
     if provider.kind == Provider.Kind.AZURE:
-        return set(provider.deployment_map)  # an Azure model is usable only through a deployment
+        return Listing(frozenset(provider.deployment_map))  # an Azure model is usable only through a deployment
     cached = cache.get(provider.cache_key)
-    if cached is not None:
-        return None if cached.get("failed") else set(cached["ids"])
-    try:
-        client = make_client(provider, timeout=10.0, max_retries=0)
-        ids = sorted({m.id for m in client.models.list()})
-    except Exception as exc:  # noqa: BLE001 - any failure falls back to the registry
-        failure = classify(exc)
-        log.warning("Could not list the models of provider %s (%s); offering the registry's current models "
-                    "instead.", provider.name, failure.code)
-        cache.set(provider.cache_key, {"failed": True}, LISTING_FAILURE_TTL)
-        return None
-    cache.set(provider.cache_key, {"ids": ids}, LISTING_TTL)
-    return set(ids)
+    if cached is None:
+        try:
+            client = make_client(provider, timeout=10.0, max_retries=0)
+            ids = sorted({m.id for m in client.models.list()})
+        except Exception as exc:  # noqa: BLE001 - any failure is said on the form, with what stands in
+            failure = classify(exc)
+            log.warning("Could not list the models of provider %s (%s).", provider.name, failure.code)
+            cached = {"failed": True, "why": failure.message}
+            learning.remember_listing_failure(provider, failure.message)
+            cache.set(provider.cache_key, cached, LISTING_FAILURE_TTL)
+        else:
+            cached = {"ids": ids}
+            learning.remember_listing(provider, ids)
+            cache.set(provider.cache_key, cached, LISTING_TTL)
+    if not cached.get("failed"):
+        return Listing(frozenset(cached["ids"]))
+    why = f"Studio could not list the models of {provider.name}: {cached['why']}"
+    facts = learning.facts_for(provider)
+    if facts is not None and facts.listed_models:
+        when = f"{facts.listed_at:%d %b %Y %H:%M} UTC" if facts.listed_at else "earlier"
+        return Listing(frozenset(facts.listed_models), False,
+                       f"{why} The menu shows the models it listed on {when}.", "last_known")
+    return Listing(None, False, f"{why} It has never listed them, so the menu shows every current model Studio "
+                                "knows; this provider may not serve them all.", "registry")
+
+
+def _listed_ids(provider: ProviderConfig) -> set[str] | None:
+    """Model ids to offer for the provider; None when there is nothing to go by."""
+    found = listing(provider)
+    return None if found.ids is None else set(found.ids)
 
 
 def shutdown_label(spec: ModelSpec) -> str:

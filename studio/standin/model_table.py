@@ -13,6 +13,7 @@ MB = 1024 * 1024
 STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536")
 GPT_QUALITIES = ("auto", "low", "medium", "high")
 GPT25_QUALITIES = GPT_QUALITIES + ("xhigh", "max")
+MIN_PIXELS = 655_360  # gpt-image-2/2.5 flexible sizes: at least this many pixels in all
 MAX_PIXELS = 3840 * 2160
 MAX_EDGE = 3840
 
@@ -29,7 +30,7 @@ class ModelSpec:
     sizes: tuple[str, ...] = ()  # fixed sizes for generations
     edit_sizes: tuple[str, ...] = ()
     default_size: str = "1024x1024"
-    flexible_sizes: bool = False  # any WxH: multiples of 16, ratio <= 3:1, <= 3840x2160
+    flexible_sizes: bool = False  # any WxH: multiples of 16, ratio <= 3:1, 655,360 pixels to 3840x2160
     qualities: tuple[str, ...] = ()
     default_quality: str = "standard"
     styles: tuple[str, ...] = ()

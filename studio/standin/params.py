@@ -7,7 +7,7 @@ import re
 from typing import Any, Mapping
 
 from .api_types import ApiError
-from .model_table import DEFAULT_MODEL, MAX_EDGE, MAX_PIXELS, ModelSpec
+from .model_table import DEFAULT_MODEL, MAX_EDGE, MAX_PIXELS, MIN_PIXELS, ModelSpec
 
 
 def quote_list(values: tuple[str, ...] | list[str]) -> str:
@@ -182,6 +182,13 @@ def parse_size(value: str, model: ModelSpec, fixed: tuple[str, ...]) -> tuple[in
     if max(w, h) > MAX_EDGE or w * h > MAX_PIXELS:
         raise ApiError(
             f"Invalid size '{value}'. The maximum supported resolution is 3840x2160.", param="size", code="invalid_value"
+        )
+    if w * h < MIN_PIXELS:
+        raise ApiError(
+            f"Invalid size '{value}'. The image must have at least {MIN_PIXELS:,} pixels in total; "
+            f"{value} has {w * h:,}.",
+            param="size",
+            code="invalid_value",
         )
     return w, h
 

@@ -130,14 +130,14 @@ def point_celery_at(url: str) -> None:
     """Make this process publish to the test's Redis (the app caches its producer pool)."""
     from studio.celery import app
 
+    from kombu import pools
+
     app.conf.broker_url = url
-    pool = getattr(app, "_pool", None)
-    if pool is not None:
-        try:
-            pool.force_close_all()
-        except Exception:  # noqa: BLE001
-            pass
-        app._pool = None
+    # kombu keeps its connection and producer pools in process-wide groups keyed by broker URL: closing
+    # only the app's pool leaves a closed one there, which the next publish to that URL would get back
+    # ("Acquire on closed pool"). reset() closes every pool and empties the groups.
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 

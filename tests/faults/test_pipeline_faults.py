@@ -77,7 +77,9 @@ def test_upstream_failures_are_retried_within_budget(stack, people_one):
     """30 % of calls answer 500, 503 or 429 (retry-after 0.2 s): every job ends done, within budget."""
     limit = 6
     s = stack(standin={"fail_rate": 0.3, "fail_status": 500, "retry_after": 0.2, "seed": 11},
-              env={"STUDIO_API_RETRY_LIMIT": str(limit)})
+              env={"STUDIO_API_RETRY_LIMIT": str(limit),
+                   # The cap counts every request of a job (issue 13); here it must not stop the retries.
+                   "STUDIO_MAX_UPSTREAM_CALLS": str(limit + 1)})
     s.start_worker(concurrency=8)
     stop = threading.Event()
 

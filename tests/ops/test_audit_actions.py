@@ -25,6 +25,7 @@ from studio.audit.models import AuditEvent
 from studio.gallery import services as gallery_services
 from studio.gallery.models import ShareLink
 from studio.models_registry.models import Provider
+from studio.models_registry.providers import default_provider
 from tests.gallery.factories import make_image
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +108,14 @@ def change_provider(w):
     assert w.client.post("/admin/models_registry/provider/add/", form).status_code == 302
 
 
+def try_provider(w):
+    w.owner.is_staff = w.owner.is_superuser = True
+    w.owner.save()
+    name = default_provider().name  # the session's stand-in
+    url = reverse("admin:models_registry_provider_test", args=[name])
+    assert w.client.post(url, {"confirm": "yes"}).status_code == 200
+
+
 def sign_in(w):
     response = Client().post(reverse("login"), {"login": "teammate", "password": "pw-teammate"})
     assert response.status_code == 302
@@ -183,6 +192,7 @@ PERFORMS = {
     "token.created": create_api_token,
     "token.revoked": revoke_api_token,
     "provider.changed": change_provider,
+    "provider.tested": try_provider,
 }
 
 

@@ -41,6 +41,7 @@ def edited_registry(tmp_path):
     return path
 
 
+@pytest.mark.django_db  # the provider's listing is remembered in the database
 def test_add_change_retire_with_no_code_change(tmp_path):
     path = edited_registry(tmp_path)
     before = get_model("gpt-image-2").prompt_max

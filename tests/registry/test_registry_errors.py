@@ -35,7 +35,8 @@ def call(server, *, timeout=5.0):
         (400, "moderation_blocked", None, {}, "moderation_blocked", False, None),
         (400, "content_policy_violation", None, {}, "moderation_blocked", False, None),
         (401, "invalid_api_key", None, {}, "invalid_key", False, None),
-        (403, None, None, {}, "model_access", False, None),
+        (403, None, None, {}, "invalid_key", False, None),  # issue 13: a 403 about no model is a key problem
+        (403, None, "model", {}, "model_access", False, None),
         (404, "model_not_found", "model", {}, "model_access", False, None),
         (408, None, None, {}, "timeout", True, None),
         (409, None, None, {}, "upstream_outage", True, None),

@@ -134,6 +134,7 @@ def test_bad_deployments_setting_is_explained(monkeypatch):
 
 # --- the model menu --------------------------------------------------------------------------------
 
+@pytest.mark.django_db  # listings are remembered per provider in the database
 def test_standin_menu_is_registry_intersect_listing(standin, settings):
     settings.STANDIN_URL = standin.base_url
     p = default_provider()
@@ -146,6 +147,7 @@ def test_standin_menu_is_registry_intersect_listing(standin, settings):
     assert default_model(p, today=TODAY).name == "gpt-image-2.5-sunburst"
 
 
+@pytest.mark.django_db  # listings are remembered per provider in the database
 def test_openai_menu_applies_lifecycle_and_labels_shutdowns():
     with local_server() as srv:
         srv.reply = Reply(200, {"object": "list", "data": [
@@ -164,6 +166,7 @@ def test_openai_menu_applies_lifecycle_and_labels_shutdowns():
         assert [m.name for m in available_models(p, today=dt.date(2026, 12, 1))] == ["gpt-image-2"]
 
 
+@pytest.mark.django_db  # listings are remembered per provider in the database
 def test_listing_failure_falls_back_without_leaking_the_key(caplog):
     with local_server() as srv:
         srv.error(500, "boom")

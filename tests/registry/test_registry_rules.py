@@ -136,3 +136,13 @@ def test_experimental_sizes_are_flagged_not_refused():
 
 def test_upload_format_aliases():
     assert UploadInfo("JPG", 1, 1, 1).norm_format == "jpeg"
+
+
+@pytest.mark.parametrize("model", ["gpt-image-2", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare"])
+def test_flexible_sizes_need_at_least_655360_pixels(model):
+    spec = get_model(model)
+    assert spec.form_schema()["operations"]["generate"]["size"]["custom"]["min_pixels"] == 655_360
+    for small in ("96x96", "640x640", "1008x640"):
+        (problem,) = spec.problems("generate", {"prompt": PROMPT, "size": small})
+        assert problem.field == "size" and "needs at least 655,360" in problem.message
+    assert spec.problems("generate", {"prompt": PROMPT, "size": "1024x640"}) == []

@@ -94,15 +94,15 @@ def test_dalle2_edit_rules(client):
 # ---- GPT image edits ------------------------------------------------------------------------
 
 def test_gpt_edit_mask_applies_to_first_image_and_keeps_the_rest(client):
-    first = striped((320, 192))  # not square: fine for GPT models
+    first = striped((1024, 640))  # not square: fine for GPT models (and at least 655,360 pixels, so "auto" keeps it)
     second = to_bytes(Image.new("RGB", (100, 100), (0, 90, 200)), "JPEG")
-    mask = Image.new("RGBA", (320, 192), (0, 0, 0, 255))
+    mask = Image.new("RGBA", (1024, 640), (0, 0, 0, 255))
     mask.paste((0, 0, 0, 0), (32, 32, 160, 96))
     resp = client.images.edit(
         model="gpt-image-2", prompt="add a balloon", mask=_file(to_bytes(mask), "mask.png"),
         image=[_file(to_bytes(first)), _file(second, "b.jpg", "image/jpeg")], quality="low",
     )
-    assert resp.size == "320x192"
+    assert resp.size == "1024x640"
     _unmasked_equal(first, decode(resp.data[0].b64_json), (32, 32, 160, 96))
     assert resp.usage.input_tokens_details.image_tokens > 0
 

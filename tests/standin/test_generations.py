@@ -132,21 +132,22 @@ def test_fixed_size_models_refuse_custom_sizes(client, model):
 
 @pytest.mark.parametrize("model", ["gpt-image-2", "gpt-image-2.5-sunburst", "gpt-image-2.5-flare"])
 def test_flexible_sizes(client, model):
-    for size in ("1536x864", "2048x688", "688x2048", "3840x2160", "2160x3840", "64x64"):
+    for size in ("1536x864", "2048x688", "688x2048", "3840x2160", "2160x3840", "1024x640", "640x1024"):
         resp = client.images.generate(model=model, prompt="x", size=size, quality="low")
         assert resp.size == size and decode(resp.data[0].b64_json).size == tuple(map(int, size.split("x")))
     for bad in ("1000x1000", "1024x1000", "2048x672", "672x2048", "3856x2160", "3840x2176", "4096x1536",
+                "64x64", "96x96", "640x640", "1008x640",
                 "abc", "0x0", "1024x"):
         refused(lambda: client.images.generate(model=model, prompt="x", size=bad), param="size", code="invalid_value")
 
 
 def test_quality_per_model(client):
     for q in ("auto", "low", "medium", "high"):
-        assert client.images.generate(model="gpt-image-2", prompt="x", quality=q, size="64x64").quality in (
+        assert client.images.generate(model="gpt-image-2", prompt="x", quality=q, size="1024x640").quality in (
             "low", "medium", "high")
     for model in ("gpt-image-2.5-sunburst", "gpt-image-2.5-flare"):
         for q in ("xhigh", "max"):
-            assert client.images.generate(model=model, prompt="x", quality=q, size="64x64").quality == q
+            assert client.images.generate(model=model, prompt="x", quality=q, size="1024x640").quality == q
     for model in ("gpt-image-2", "gpt-image-1.5", "gpt-image-1-mini"):
         refused(lambda: client.images.generate(model=model, prompt="x", quality="xhigh"), param="quality")
     for q in ("standard", "hd"):
@@ -167,19 +168,19 @@ def test_usage_is_deterministic_and_grows_with_size_quality_and_prompt(client):
 
 @pytest.mark.parametrize("fmt,pil", [("png", "PNG"), ("webp", "WEBP"), ("jpeg", "JPEG")])
 def test_output_format(client, fmt, pil):
-    resp = client.images.generate(model="gpt-image-2", prompt="x", output_format=fmt, size="256x256", quality="low")
+    resp = client.images.generate(model="gpt-image-2", prompt="x", output_format=fmt, size="1024x640", quality="low")
     assert resp.output_format == fmt and decode(resp.data[0].b64_json).format == pil
 
 
 def test_output_compression(client):
     def size_at(c):
         r = client.images.generate(model="gpt-image-2", prompt="a busy market", output_format="jpeg",
-                                   output_compression=c, size="512x512", quality="low")
+                                   output_compression=c, size="1024x640", quality="low")
         return len(r.data[0].b64_json)
 
     assert size_at(10) < size_at(95)
     assert client.images.generate(model="gpt-image-2", prompt="x", output_format="webp", output_compression=0,
-                                  size="64x64").data
+                                  size="1024x640").data
     refused(lambda: client.images.generate(model="gpt-image-2", prompt="x", output_format="jpeg",
                                            output_compression=101), param="output_compression",
             code="integer_above_max_value")
@@ -193,13 +194,13 @@ def test_output_compression(client):
 @pytest.mark.parametrize("fmt", ["png", "webp"])
 def test_transparent_background_has_real_alpha(client, fmt):
     resp = client.images.generate(model="gpt-image-2.5-flare", prompt="a red apple", background="transparent",
-                                  output_format=fmt, size="512x512", quality="low")
+                                  output_format=fmt, size="1024x640", quality="low")
     assert resp.background == "transparent"
     img = decode(resp.data[0].b64_json).convert("RGBA")
     lo, hi = img.getchannel("A").getextrema()
     assert lo == 0 and hi == 255
     opaque = decode(client.images.generate(model="gpt-image-2.5-flare", prompt="a red apple", background="opaque",
-                                           size="512x512", quality="low").data[0].b64_json)
+                                           size="1024x640", quality="low").data[0].b64_json)
     assert opaque.mode == "RGB"
 
 
@@ -207,7 +208,7 @@ def test_background_rules(client):
     refused(lambda: client.images.generate(model="gpt-image-2", prompt="x", background="transparent",
                                            output_format="jpeg"), param="background")
     refused(lambda: client.images.generate(model="gpt-image-2", prompt="x", background="clear"), param="background")
-    assert client.images.generate(model="gpt-image-2", prompt="x", background="auto", size="64x64").background == "opaque"
+    assert client.images.generate(model="gpt-image-2", prompt="x", background="auto", size="1024x640").background == "opaque"
 
 
 def test_output_format_rules(client):
@@ -220,20 +221,20 @@ def test_output_format_rules(client):
 
 def test_moderation_param(client):
     for value in ("auto", "low"):
-        assert client.images.generate(model="gpt-image-2", prompt="x", moderation=value, size="64x64").data
+        assert client.images.generate(model="gpt-image-2", prompt="x", moderation=value, size="1024x640").data
     refused(lambda: client.images.generate(model="gpt-image-2", prompt="x", extra_body={"moderation": "off"}),
             param="moderation")
 
 
 def test_gpt_n_range(client):
-    resp = client.images.generate(model="gpt-image-2", prompt="x", n=3, size="64x64", quality="low")
+    resp = client.images.generate(model="gpt-image-2", prompt="x", n=3, size="1024x640", quality="low")
     assert len(resp.data) == 3
     refused(lambda: client.images.generate(model="gpt-image-2", prompt="x", n=11), param="n")
     refused(lambda: client.images.generate(model="gpt-image-2", prompt="x", n=0), param="n")
 
 
 def test_safety_identifier_echo(client):
-    resp = client.images.generate(model="gpt-image-2", prompt="x", size="64x64", safety_identifier="h-123")
+    resp = client.images.generate(model="gpt-image-2", prompt="x", size="1024x640", safety_identifier="h-123")
     assert resp.safety_identifier == "h-123"
     assert client.images.generate(prompt="x", size="256x256", user="someone").data
 

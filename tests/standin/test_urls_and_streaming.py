@@ -77,16 +77,16 @@ def test_runtime_url_ttl_change(short_ttl):
 @pytest.mark.parametrize("partials", [0, 1, 3])
 def test_generation_stream(client, partials):
     stream = client.images.generate(model="gpt-image-2", prompt="a lantern", stream=True, partial_images=partials,
-                                    size="512x512", quality="low", output_format="webp")
+                                    size="1024x640", quality="low", output_format="webp")
     events = list(stream)
     assert [e.type for e in events] == ["image_generation.partial_image"] * partials + ["image_generation.completed"]
     assert [e.partial_image_index for e in events[:-1]] == list(range(partials))
     for e in events:
-        assert e.size == "512x512" and e.output_format == "webp" and e.quality == "low" and e.created_at > 0
-        assert decode(e.b64_json).size == (512, 512)
+        assert e.size == "1024x640" and e.output_format == "webp" and e.quality == "low" and e.created_at > 0
+        assert decode(e.b64_json).size == (1024, 640)
     done = events[-1]
     assert done.usage.total_tokens == done.usage.input_tokens + done.usage.output_tokens > 0
-    same = client.images.generate(model="gpt-image-2", prompt="a lantern", size="512x512", quality="low",
+    same = client.images.generate(model="gpt-image-2", prompt="a lantern", size="1024x640", quality="low",
                                   output_format="webp")
     assert decode(same.data[0].b64_json).tobytes() == decode(done.b64_json).tobytes()
 

@@ -4,7 +4,8 @@ Views and tasks are thin and call these functions; the database row is the truth
 any step can be repeated by a redelivered task or by the sweeper without paying twice.
 
     queueing   submit_job, and every message the pipeline sends (run, fetch), with backoff
-    calling    run_job: claim, pace, call (streaming previews), retry or fail
+    calling    run_job: claim, pace, call, retry or fail, within the cap on upstream calls
+    streaming  streaming requests as providers answer them: previews, plain JSON, a paid broken stream
     recording  record_response: what the call returned, in one transaction; downloads queued after it
     fetching   fetch_image: download under rules, spool, store, thumbnail, hash
     spool      local disk where bytes wait for storage

@@ -4,44 +4,48 @@ The claim is a conditional UPDATE (queued -> calling), so a second delivery of t
 nothing to claim. A worker that dies during the call leaves the row in `calling`; the row is marked
 `interrupted` when the message comes back redelivered or when the sweeper sees the call outlive its
 timeout, and the sweeper retries it at most STUDIO_INTERRUPTED_RETRY_LIMIT times.
+
+Never pay twice for a failure that will repeat: every request a job sends upstream (retries and stream
+fallbacks included) counts in `Job.api_calls`, capped by STUDIO_MAX_UPSTREAM_CALLS; only transient
+failures retry, at most the provider's retry limit; a 200 whose stream then broke was paid for (its
+cost is recorded) and is retried once, without streaming.
 """
 from __future__ import annotations
 
-import base64
 import logging
+import re
 import threading
-import time
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
-import httpx2
 import openai
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from studio import metrics
 from studio.gallery import storage
-from studio.gallery.imaging import content_type_for_key, extension_for_format
+from studio.gallery.imaging import content_type_for_key
+from studio.models_registry import learning
 from studio.models_registry.errors import Failure, classify
-from studio.models_registry.providers import get_provider, make_client
+from studio.models_registry.pricing import estimate_cost
+from studio.models_registry.providers import ProviderConfig, get_provider, make_client
 from studio.models_registry.registry import ModelSpec, get_model
 
 from ..models import Job
 from . import mailbox, pacing
 from .queueing import backoff_seconds, enqueue_run
-from .recording import CallResult, Item, record_response
+from .recording import CallResult, record_response
+from .streaming import (
+    StreamBroke, answer_to_result, refused_streaming, release_db_connection, result_from_images_response,
+)
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED_MESSAGE = ("The worker stopped while the image service was working on this request. "
                        "Studio will try once more.")
-
-
-class StreamCut(ConnectionError):
-    """The event stream ended before the final image arrived."""
-
 
 # --- the task's entry point -----------------------------------------------------------------------
 
@@ -64,6 +68,9 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
 
     provider = get_provider(job.provider or None)
     spec = get_model(job.model)  # resolved once per job and passed down
+    if job.api_calls >= settings.STUDIO_MAX_UPSTREAM_CALLS:
+        _stop_at_the_cap(job)
+        return
     if not paced:
         wait = pacing.take(provider, job.n)
         if wait > 0:
@@ -89,11 +96,21 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
     release_db_connection()
     try:
         with metrics.timed(metrics.UPSTREAM_SECONDS, provider=provider.name):
-            result = call_provider(job, provider, input_files, spec=spec)
+            result = call_with_fallback(job, provider, input_files, spec=spec)
     except Exception as exc:  # noqa: BLE001 - every failure is classified, none escapes unrecorded
-        _handle_call_failure(job, attempt, exc)
+        _handle_call_failure(job, attempt, exc, provider=provider, spec=spec)
         return
     record_response(job, attempt, result, spec=spec)
+
+
+def _stop_at_the_cap(job: Job) -> None:
+    """A job that comes back (a retry, a sweeper re-run) after its last allowed request is not sent again."""
+    # What went wrong last, without its promise to try again: that promise is what is not kept.
+    reason = re.sub(r"\s*Studio will try[^.]*\.", "", job.failure_message) or "The image service did not finish it."
+    message = (f"{reason} Studio has sent {job.api_calls} requests for this job, the most it sends for one "
+               "job (STUDIO_MAX_UPSTREAM_CALLS).")
+    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, attempts=job.attempts).update(
+        **Job.stamp(Job.Status.FAILED), failure_code=job.failure_code or "interrupted", failure_message=message)
 
 
 def _wait_for_pace(job: Job, wait: float) -> None:
@@ -112,16 +129,6 @@ def mark_interrupted(job: Job, *, message: str = INTERRUPTED_MESSAGE) -> bool:
         failure_code="interrupted",
         failure_message=message,
     ))
-
-
-def release_db_connection() -> None:
-    """Hand the thread's connection back (to PostgreSQL, or to the pool when one is configured).
-
-    Not inside a caller's transaction (tests, or a service composed into a larger atomic block):
-    closing there would abort it.
-    """
-    if not connection.in_atomic_block:
-        connection.close()
 
 
 # --- the call -------------------------------------------------------------------------------------
@@ -154,122 +161,123 @@ def _input_file(key: str):
 
 
 
-def wants_stream(spec: ModelSpec) -> bool:
-    return settings.STUDIO_STREAM_PREVIEWS and spec.streams
+def wants_stream(spec: ModelSpec, provider: ProviderConfig | None = None) -> bool:
+    """Ask for partial images: previews are on, the model streams, and the provider does (or may)."""
+    if not (settings.STUDIO_STREAM_PREVIEWS and spec.streams):
+        return False
+    return provider is None or learning.may_stream(provider)
 
 
-def call_provider(job: Job, provider, input_files: dict | None = None, *, spec: ModelSpec | None = None) -> CallResult:
+def call_with_fallback(job: Job, provider: ProviderConfig, input_files: dict | None = None, *,
+                       spec: ModelSpec) -> CallResult:
+    """The call, streaming when it may; a streaming request the provider fails (LiteLLM answers 500)
+    is sent once more without streaming, within the cap, and the provider is marked non-streaming when
+    that works. A retry after a paid, broken stream does not stream again."""
+    if not wants_stream(spec, provider) or job.paid_lost_calls:
+        return _send(job, provider, input_files, spec=spec, stream=False)[0]
+    try:
+        result, streamed = _send(job, provider, input_files, spec=spec, stream=True)
+    except Exception as exc:
+        if not refused_streaming(exc) or job.api_calls >= settings.STUDIO_MAX_UPSTREAM_CALLS:
+            raise
+        log.info("job %s: the streaming request failed (%s); sending it once without streaming", job.pk, exc)
+        Job.objects.filter(pk=job.pk).update(api_calls=F("api_calls") + 1)
+        job.api_calls += 1
+        result = _send(job, provider, input_files, spec=spec, stream=False)[0]
+        learning.learn_not_streaming(
+            provider, f"It answered a streaming request with HTTP {exc.status_code}, and the same request without "
+                      "streaming worked.")
+        return result
+    if streamed:
+        learning.learn_streams(provider)
+    else:
+        learning.learn_not_streaming(provider, "It answered a streaming request with plain JSON (it ignores stream).")
+    return result
+
+
+def call_provider(job: Job, provider, input_files: dict | None = None, *, spec: ModelSpec | None = None,
+                  stream: bool | None = None) -> CallResult:
     """One request upstream, shaped by the registry: which call, which parameters, which files."""
-    client = _client(provider)
     spec = spec or get_model(job.model)
+    return _send(job, provider, input_files, spec=spec,
+                 stream=wants_stream(spec, provider) if stream is None else stream)[0]
+
+
+def _send(job: Job, provider: ProviderConfig, input_files: dict | None, *, spec: ModelSpec,
+          stream: bool) -> tuple[CallResult, bool]:
+    """(the result, whether it streamed) of one request."""
+    client = _client(provider)
     call = spec.call_for(job.kind)
     cleaned = {"prompt": job.prompt, **job.params}
-    if wants_stream(spec):
+    if "response_format" in spec.options_for(job.kind) and not cleaned.get("response_format"):
+        cleaned["response_format"] = provider.response_format  # DALL·E: url or b64_json, as the provider is set up
+    if stream:
         cleaned.update(stream=True, partial_images=settings.STUDIO_STREAM_PARTIAL_IMAGES)
     kwargs = spec.api_params(job.kind, cleaned, model=provider.model_param(spec))
     kwargs["extra_headers"] = {"X-Studio-Job": str(job.pk)}
     files = input_files if input_files is not None else _input_files(job)
-    if call == "generate":
-        response = client.images.generate(**kwargs)
-    elif call == "create_variation":
-        response = client.images.create_variation(image=files["images"][0], **kwargs)
-    else:
-        if "mask" in files:
-            kwargs["mask"] = files["mask"]
-        images = files["images"]
-        response = client.images.edit(image=images[0] if len(images) == 1 else images, **kwargs)
+    images = client.images.with_raw_response  # the raw answer says whether a "stream" really streams
+    release_db_connection()  # nothing is read from the database until the answer is in
+    try:
+        if call == "generate":
+            raw = images.generate(**kwargs)
+        elif call == "create_variation":
+            raw = images.create_variation(image=files["images"][0], **kwargs)
+        else:
+            if "mask" in files:
+                kwargs["mask"] = files["mask"]
+            pictures = files["images"]
+            raw = images.edit(image=pictures[0] if len(pictures) == 1 else pictures, **kwargs)
+    except openai.APIStatusError as exc:
+        learning.learn_from_answer(provider, exc.response.headers, answered=False)
+        raise
+    learning.learn_from_answer(provider, raw.headers, answered=True)
     if kwargs.get("stream"):
-        return _consume_stream(job, response)
-    return CallResult(
-        created=int(getattr(response, "created", 0) or 0),
-        usage=response.usage.model_dump() if getattr(response, "usage", None) else {},
-        items=[Item(url=item.url or "", data=base64.b64decode(item.b64_json) if item.b64_json else None,
-                    revised_prompt=item.revised_prompt or "") for item in (response.data or [])],
-    )
-
-
-
-
-def _consume_stream(job: Job, stream) -> CallResult:
-    """Partial images become previews as they arrive; each `*.completed` event is one final image."""
-    deadline = time.monotonic() + settings.STUDIO_PROVIDER_TIMEOUT
-    result = CallResult(created=0)
-    previews = list(job.previews)
-    try:
-        for event in stream:
-            if time.monotonic() > deadline:
-                raise TimeoutError("the stream outlived the provider timeout")
-            kind = getattr(event, "type", "")
-            if kind.endswith(".partial_image"):
-                _keep_preview(job, previews, base64.b64decode(event.b64_json), event.output_format)
-            elif kind.endswith(".completed"):
-                result.items.append(Item(data=base64.b64decode(event.b64_json)))
-                result.created = result.created or int(getattr(event, "created_at", 0) or 0)
-                if getattr(event, "usage", None):
-                    result.usage = _add_usage(result.usage, event.usage.model_dump())
-    finally:
-        stream.close()
-    expected = job.n
-    if len(result.items) < expected:
-        raise StreamCut(f"the event stream ended after {len(result.items)} of {expected} images")
-    return result
-
-
-def _add_usage(total: dict, more: dict) -> dict:
-    if not total:
-        return more
-    out = dict(total)
-    for key, value in more.items():
-        if isinstance(value, (int, float)) and isinstance(out.get(key), (int, float)):
-            out[key] = out[key] + value
-    return out
-
-
-def _keep_preview(job: Job, previews: list[str], data: bytes, output_format: str) -> None:
-    """Best effort: a preview that cannot be stored is skipped, the final image is what matters."""
-    key = f"previews/job-{job.pk}/{len(previews)}.{extension_for_format(output_format)}"
-    try:
-        storage.save_bytes(key, data)
-        previews.append(key)
-        Job.objects.filter(pk=job.pk).update(previews=list(previews))
-    except Exception as exc:  # noqa: BLE001
-        log.warning("job %s: preview %s not kept (%s)", job.pk, key, exc)
-    finally:
-        release_db_connection()  # back to waiting on the stream
+        return answer_to_result(job, raw)
+    return result_from_images_response(raw.parse()), False
 
 
 def classify_call_error(exc: BaseException) -> Failure:
     """The registry's classification, plus what only the streaming path raises."""
-    if isinstance(exc, (httpx2.TransportError, StreamCut)):
+    if isinstance(exc, StreamBroke):
         return Failure("connection_error",
-                       "The connection to the image service broke before the image was complete. "
-                       "Studio will try again.", True)
+                       "The image service started sending the image and the connection broke before it was "
+                       "complete; the provider has charged for it.", True)
     if isinstance(exc, openai.APIError) and not isinstance(exc, openai.APIStatusError) and \
             not isinstance(exc, openai.APIConnectionError):
-        # An error event inside a stream: the service gave up on this request mid-way.
-        return Failure("upstream_outage", "The image service stopped while making the image. "
-                       "Studio will try again.", True)
+        return Failure("upstream_outage", "The image service stopped while making the image.", True)
     return classify(exc)
 
 
-def _handle_call_failure(job: Job, attempt: int, exc: Exception) -> None:
+def _handle_call_failure(job: Job, attempt: int, exc: Exception, *, provider: ProviderConfig,
+                         spec: ModelSpec) -> None:
     failure = classify_call_error(exc)
     metrics.failure(failure.code)
     log.info("job %s: upstream call failed: %s (%s)", job.pk, failure.code, failure.status or type(exc).__name__)
-    calls = job.api_calls  # this call included
+    calls = job.api_calls  # every request of this job so far, this one (and a stream fallback) included
     mine = Job.objects.filter(pk=job.pk, status=Job.Status.CALLING, attempts=attempt)
-    if failure.retryable and calls <= settings.STUDIO_API_RETRY_LIMIT:
+    if failure.code == "endpoint_missing":
+        learning.learn_missing_endpoint(provider, learning.endpoint_for_call(spec.call_for(job.kind)),
+                                        f"it answered HTTP {failure.status} on {timezone.now():%d %b %Y}.")
+    paid = {}
+    if isinstance(exc, StreamBroke):
+        # Paid for and lost: its cost is recorded, and it is retried once (a second break fails the job).
+        lost_cost = estimate_cost(spec, job.kind, job.params)
+        paid = dict(paid_lost_calls=F("paid_lost_calls") + 1,
+                    cost_actual=Coalesce(F("cost_actual"), Value(Decimal(0))) + lost_cost)
+        may_retry = job.paid_lost_calls == 0
+    else:
+        may_retry = failure.retryable and job.attempts - 1 < learning.retries_for(provider)
+    capped = may_retry and calls >= settings.STUDIO_MAX_UPSTREAM_CALLS
+    if may_retry and not capped:
         if failure.retry_after is not None:
             delay = failure.retry_after + backoff_seconds(1, base=0.25, cap=0.25)
         else:
             delay = backoff_seconds(calls, base=settings.STUDIO_API_BACKOFF_BASE, cap=settings.STUDIO_API_BACKOFF_CAP)
         if mine.update(**Job.stamp(Job.Status.QUEUED, not_before=timezone.now() + timedelta(seconds=delay)),
-                       failure_code=failure.code, failure_message=failure.message):
+                       failure_code=failure.code, failure_message=failure.retrying(failure.retry_after), **paid):
             enqueue_run(job.pk, countdown=delay, paced=True)
         return
-    message = failure.message
-    if failure.retryable:
-        message += f" (gave up after {calls} tries)"
-        message = message.replace(" Studio will try again.", "").replace(" It will try again.", "")
-    if mine.update(**Job.stamp(Job.Status.FAILED), failure_code=failure.code, failure_message=message):
+    message = failure.given_up(calls, capped=capped) if (failure.retryable or paid) else failure.message
+    if mine.update(**Job.stamp(Job.Status.FAILED), failure_code=failure.code, failure_message=message, **paid):
         metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)

@@ -26,7 +26,9 @@ from studio.gallery import storage
 from studio.gallery.imaging import BadImage, extension_for, inspect_image_file, inspect_with_thumbnail
 from studio.gallery.models import Image
 from studio.gallery.provenance import queue_provenance
+from studio.models_registry.providers import UnknownProvider, get_provider
 
+from ..models import Job
 from . import mailbox, spool
 from .queueing import backoff_seconds, enqueue_fetch
 from .settling import EXPIRED_MESSAGE, finish_image, settle_job
@@ -53,16 +55,22 @@ class StoreError(Exception):
 # --- download -------------------------------------------------------------------------------------
 
 
-def host_is_allowed(url: str) -> bool:
+def host_is_allowed(url: str, extra_hosts: tuple[str, ...] = ()) -> bool:
+    """Whether `url` is on an allowed host: the allow-list (names, *.wildcards or host:port), the
+    providers' own hosts, and `extra_hosts` (the image's provider's download hosts, host:port)."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https"):
         return False
     host = (parsed.hostname or "").lower()
-    for pattern in list(settings.STUDIO_FETCH_ALLOWED_HOSTS) + _provider_hosts():
+    try:
+        host_port = f"{host}:{parsed.port or (443 if parsed.scheme == 'https' else 80)}"
+    except ValueError:  # a port that is not a number
+        return False
+    for pattern in list(settings.STUDIO_FETCH_ALLOWED_HOSTS) + _provider_hosts() + list(extra_hosts):
         pattern = pattern.lower()
         if pattern.startswith("*.") and (host.endswith(pattern[1:]) or host == pattern[2:]):
             return True
-        if host == pattern:
+        if host == pattern or host_port == pattern.replace("[", "").replace("]", ""):
             return True
     return False
 
@@ -78,9 +86,9 @@ def _provider_hosts() -> list[str]:
 _session = requests.Session()  # one connection pool per process, shared by the worker's threads
 
 
-def download_to_spool(url: str) -> str:
+def download_to_spool(url: str, *, extra_hosts: tuple[str, ...] = ()) -> str:
     """Stream `url` to a spool file, refusing other hosts, redirects away, and oversized bodies."""
-    if not host_is_allowed(url):
+    if not host_is_allowed(url, extra_hosts):
         raise FetchError("The image URL points at a host Studio does not download from.", retryable=False)
     path = None
     try:
@@ -132,6 +140,15 @@ def download_to_spool(url: str) -> str:
     return spool.keep_partial(path)
 
 
+def _download_hosts(image: Image) -> tuple[str, ...]:
+    """The extra download hosts of the provider that answered with this image's link."""
+    name = Job.objects.filter(pk=image.job_id).values_list("provider", flat=True).first() or None
+    try:
+        return get_provider(name).download_hosts
+    except UnknownProvider:  # removed since: its links are not trusted any more
+        return ()
+
+
 def _describe(exc: requests.RequestException) -> str:
     if isinstance(exc, requests.Timeout):
         return "The image host did not answer in time."
@@ -173,7 +190,7 @@ def _fetch(image: Image) -> None:
         image.fetch_attempts += 1
         try:
             with metrics.timed(metrics.FETCH_SECONDS):
-                path = download_to_spool(image.source_url)
+                path = download_to_spool(image.source_url, extra_hosts=_download_hosts(image))
         except FetchError as exc:
             Image.objects.filter(pk=image.pk).update(fetch_attempts=F("fetch_attempts") + 1)
             _retry_download_or_give_up(image, exc)

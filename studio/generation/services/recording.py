@@ -10,9 +10,12 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone as dt_timezone
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from studio import metrics
@@ -96,7 +99,9 @@ def _keep(job: Job, attempt: int, result: CallResult, spec: ModelSpec, created: 
             **Job.stamp(Job.Status.FETCHING if images else Job.Status.FAILED),
             response_created=created,
             usage=result.usage,
-            cost_actual=actual_cost(spec, job.params, result.usage, len(images)),
+            # Added to what an earlier, broken answer of this job already cost (see calling.py).
+            cost_actual=Coalesce(F("cost_actual"), Value(Decimal(0)))
+            + actual_cost(spec, job.params, result.usage, len(images)),
             failure_code="" if images else "empty_response",
             failure_message="" if images else "The model answered with no images.",
         )

@@ -46,6 +46,11 @@ def settle_job(job_id: int) -> None:
         else:
             status = Job.Status.FAILED
             message = f"The image {what(1)}." if len(statuses) == 1 else f"All {len(statuses)} images {what(lost)}."
+        reasons = set(Image.objects.filter(job_id=job_id, status=Image.Status.FAILED)
+                      .values_list("failure_reason", flat=True))
+        reason = reasons.pop() if len(reasons) == 1 and expired != lost else ""
+        if reason:  # one cause for all (a refused host, say): the job says which, not only "could not"
+            message += " " + reason
     settled = Job.objects.filter(pk=job_id, status=Job.Status.FETCHING).update(
         **Job.stamp(status), failure_code=code, failure_message=message
     )

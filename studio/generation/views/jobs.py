@@ -31,7 +31,7 @@ def _status_context(request, job):
     images = selectors.job_images(request.user, job)  # revised prompts too: only from pictures still visible
     revised = next((i.revised_prompt for i in images if i.revised_prompt), "")
     return {"job": job, "images": images, "progress": selectors.progress(job, images), "revised": revised,
-            "may_retry": job.owner_id == request.user.pk,
+            "may_retry": job.owner_id == request.user.pk and job.retry_can_help,
             "retry_team": partial(services.retry_team, job, request.user),  # asked only beside Try again
             "change_prompt_url": generate_form_url(prompt=job.prompt, model=job.model, params=job.params,
                                                    team_id=job.team_id),
