@@ -85,3 +85,20 @@ def s3_storage(s3_server, settings):
     """Point Django's default storage at the loopback S3 server for one test."""
     settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_settings()}
     yield s3_server
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Messages the pipeline sends, by task: {"run": [(job_id, countdown, kwargs)], "fetch": [...]}."""
+    box = {"run": [], "fetch": []}
+
+    def recorder(kind):
+        def apply_async(args=(), kwargs=None, countdown=None, **options):
+            box[kind].append((args[0], countdown, kwargs or {}))
+        return apply_async
+
+    from studio.generation import tasks
+
+    monkeypatch.setattr(tasks.run_job, "apply_async", recorder("run"))
+    monkeypatch.setattr(tasks.fetch_image, "apply_async", recorder("fetch"))
+    return box

@@ -16,7 +16,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from studio.gallery.models import Image
-from studio.generation import selectors, services, tasks
+from studio.generation import selectors, services
 from studio.generation.models import Job
 from studio.generation.services import pacing, sweeping
 from studio.models_registry.models import Provider
@@ -25,21 +25,6 @@ from studio.standin.config import StandinConfig
 from studio.standin.testing import standin_in_thread
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """Messages the pipeline sends, by task: {"run": [(job_id, countdown, kwargs)], "fetch": [...]}."""
-    box = {"run": [], "fetch": []}
-
-    def recorder(kind):
-        def apply_async(args=(), kwargs=None, countdown=None, **options):
-            box[kind].append((args[0], countdown, kwargs or {}))
-        return apply_async
-
-    monkeypatch.setattr(tasks.run_job, "apply_async", recorder("run"))
-    monkeypatch.setattr(tasks.fetch_image, "apply_async", recorder("fetch"))
-    return box
 
 
 def submit(user, *, model="dall-e-2", n=1, provider="", **params):

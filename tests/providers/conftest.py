@@ -5,26 +5,11 @@ import uuid
 
 import pytest
 
-from studio.generation import services, tasks
+from studio.generation import services
 from studio.models_registry.models import Provider
 
 from .litellm import litellm  # noqa: F401  (the session's LiteLLM proxy)
 from .relay import relay
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """Messages the pipeline sends, by task: {"run": [(job_id, countdown, kwargs)], "fetch": [...]}."""
-    box = {"run": [], "fetch": []}
-
-    def recorder(kind):
-        def apply_async(args=(), kwargs=None, countdown=None, **options):
-            box[kind].append((args[0], countdown, kwargs or {}))
-        return apply_async
-
-    monkeypatch.setattr(tasks.run_job, "apply_async", recorder("run"))
-    monkeypatch.setattr(tasks.fetch_image, "apply_async", recorder("fetch"))
-    return box
 
 
 @pytest.fixture
