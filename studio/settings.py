@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studio.context_processors.provider_banner",
+                "studio.spending.context_processors.notices",
             ],
         },
     },
