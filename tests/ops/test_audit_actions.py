@@ -30,8 +30,8 @@ from tests.gallery.factories import make_image
 
 pytestmark = pytest.mark.django_db
 
-# Recorded by features still to come: budgets (issue 16).
-NOT_PERFORMED_YET = {"budget.changed"}
+# Recorded by features still to come.
+NOT_PERFORMED_YET: set[str] = set()
 
 
 def forget_events():
@@ -171,7 +171,13 @@ def revoke_invitation(w):
     assert invitation_services.revoke_invitation(invitation, actor=w.owner)
 
 
+def change_budget(w):
+    url = reverse("spending:team_budget", args=[w.team.slug])
+    assert w.client.post(url, {"monthly_usd": "50", "hard": "hard"}).status_code == 302
+
+
 PERFORMS = {
+    "budget.changed": change_budget,
     "sign_in": sign_in,
     "sign_out": sign_out,
     "sign_in.failed": fail_to_sign_in,
