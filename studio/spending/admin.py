@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from studio.audit.admin import ReadOnlyAdmin
+
 from . import budgets
 from .models import Budget, BudgetAlert, Charge
 
@@ -22,29 +24,14 @@ class BudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Charge)
-class ChargeAdmin(admin.ModelAdmin):
+class ChargeAdmin(ReadOnlyAdmin):
     """The ledger, read only: it is written by submit_job and the pipeline alone."""
 
     list_display = ("job_id", "user", "team", "model", "reserved", "amount", "state", "created_at")
     list_filter = ("state",)
     search_fields = ("job_id", "user__username", "model")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(BudgetAlert)
-class BudgetAlertAdmin(admin.ModelAdmin):
+class BudgetAlertAdmin(ReadOnlyAdmin):
     list_display = ("budget", "month", "threshold", "sent_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

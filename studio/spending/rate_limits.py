@@ -22,16 +22,7 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "studio:person-rate:"
 
 # KEYS[1] bucket; ARGV rate (tokens/s), capacity, cost. Returns "0" when taken, else the wait in seconds.
-_TAKE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or capacity
-local ts = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
+_TAKE = redis_connection.TOKEN_BUCKET_REFILL + """
 if tokens < cost then return tostring((cost - tokens) / rate) end
 tokens = tokens - cost
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))

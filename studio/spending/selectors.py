@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -74,14 +74,17 @@ def _fill(section: Section, start: datetime, now: datetime) -> Section:
         days_so_far = (now - start).days + 1
         elapsed = (now - start).total_seconds() / 86400
         section.forecast = (section.counted / Decimal(max(elapsed, 1 / 24)) * days).quantize(Decimal("0.001"))
-    grouped = rows.values("model").annotate(jobs=Count("id"), spent=Sum("amount")).order_by("-spent", "model")
-    section.by_model = list(grouped)
+    section.by_model = _grouped(rows, "model")
     if section.show_people:
-        section.by_person = list(rows.values("user__username").annotate(jobs=Count("id"), spent=Sum("amount"))
-                                 .order_by("-spent", "user__username"))
+        section.by_person = _grouped(rows, "user__username")
     limit = section.budget.monthly_usd if section.budget else None
     section.chart = charts.draw(daily, days_so_far=days_so_far, budget=limit, forecast=section.forecast)
     return section
+
+
+def _grouped(rows, by: str) -> list[dict]:
+    """[{"name", "jobs", "spent"}] per value of `by`, dearest first."""
+    return list(rows.values(name=F(by)).annotate(jobs=Count("id"), spent=Sum("amount")).order_by("-spent", "name"))
 
 
 def spend_sections(user, start: datetime, now: datetime | None = None) -> list[Section]:

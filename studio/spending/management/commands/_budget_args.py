@@ -3,6 +3,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import CommandError
 
+from ... import budgets
+
 
 def add_budget_arguments(parser) -> None:
     parser.add_argument("--monthly", required=True, metavar="USD",
@@ -26,6 +28,12 @@ def monthly_usd(value: str) -> Decimal | None:
 
 
 def describe(budget) -> str:
-    if budget.monthly_usd is None:
-        return f"{budget.holder_label}: no monthly limit."
-    return f"{budget.holder_label}: ${budget.monthly_usd:.2f} a month, {'hard' if budget.hard else 'soft'}."
+    return f"{budget.holder_label}: {budgets.describe(budget)}."
+
+
+def budget_changes(options: dict) -> dict:
+    """What `set_budget` is to change, from the parsed arguments (without --hard/--soft the kind stays)."""
+    changes = {"monthly_usd": monthly_usd(options["monthly"])}
+    if options["hard"] is not None:
+        changes["hard"] = options["hard"]
+    return changes

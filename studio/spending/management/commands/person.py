@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from ... import budgets
-from ._budget_args import add_budget_arguments, describe, monthly_usd
+from ._budget_args import add_budget_arguments, budget_changes, describe
 
 
 class Command(BaseCommand):
@@ -20,7 +20,4 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"No person with the username {options['username']!r}.")
-        changes = {"monthly_usd": monthly_usd(options["monthly"])}
-        if options["hard"] is not None:
-            changes["hard"] = options["hard"]
-        self.stdout.write(describe(budgets.set_budget(actor=None, user=user, **changes)))
+        self.stdout.write(describe(budgets.set_budget(actor=None, user=user, **budget_changes(options))))

@@ -9,7 +9,7 @@ from studio.accounts.management.commands.team import Command as AccountsTeamComm
 from studio.accounts.models import Team
 
 from ... import budgets
-from ._budget_args import add_budget_arguments, describe, monthly_usd
+from ._budget_args import add_budget_arguments, budget_changes, describe
 
 
 class Command(AccountsTeamCommand):
@@ -28,7 +28,4 @@ class Command(AccountsTeamCommand):
         team = Team.objects.filter(name=options["name"]).first()
         if team is None:
             raise CommandError(f"No team named {options['name']!r}. Create it with: team create NAME")
-        changes = {"monthly_usd": monthly_usd(options["monthly"])}
-        if options["hard"] is not None:
-            changes["hard"] = options["hard"]
-        self.stdout.write(describe(budgets.set_budget(actor=None, team=team, **changes)))
+        self.stdout.write(describe(budgets.set_budget(actor=None, team=team, **budget_changes(options))))
