@@ -133,3 +133,17 @@ def test_staff_set_budgets_in_the_admin_and_each_save_is_audited(client, people,
                                                                                                    flat=True))
     assert summaries == ["teammate's personal budget: $7.00 a month, hard",
                          "teammate's personal budget: $7.00 a month, hard → $8.00 a month, soft"]
+
+
+def test_the_variation_form_refuses_too_and_keeps_the_choices(client, people, team):
+    from tests.gallery.factories import make_image
+
+    image = make_image(people["owner"], team, prompt="a harbour")
+    jobs = Job.objects.count()  # the picture's own
+    budgets.set_budget(actor=None, user=people["owner"], monthly_usd=Decimal("0.01"))
+    client.force_login(people["owner"])
+    response = client.post(f"/images/{image.pk}/variation", {"model": "dall-e-2", "size": "256x256", "n": "4"})
+    assert response.status_code == 422, response.content.decode()[:3000]
+    page = response.content.decode()
+    assert "only $0.010 is left of owner&#x27;s personal budget" in page and "An administrator can raise it" in page
+    assert Job.objects.count() == jobs

@@ -67,7 +67,7 @@ def submit_job(
         # Forms only offer teams the person may spend for; this guards every other caller.
         raise PermissionDenied(f"{user} may not make jobs for team {team}: viewers only look.")
     spec = get_model(model)
-    cost = estimate_cost(spec, kind, params)
+    cost = estimate_cost(spec, kind, params, input_keys or ())  # every picture sent is priced as image input
     with transaction.atomic():
         # One person's submits queue behind each other here, so "unfinished jobs at once" is counted right.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
