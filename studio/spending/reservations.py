@@ -22,7 +22,7 @@ from studio.accounts.models import Membership
 
 from . import alerts
 from .errors import OverBudget
-from .models import Budget, Charge, month_start, next_month_start
+from .models import Budget, Charge, next_month_start
 
 
 @dataclass
@@ -129,8 +129,3 @@ def close_for(job_id: int, charged: Decimal | None) -> bool:
     if charged:
         return settle(job_id, charged)
     return release(job_id)
-
-
-def month_bounds(now=None):
-    start = month_start(now)
-    return start, next_month_start(start)

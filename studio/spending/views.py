@@ -1,9 +1,12 @@
 """The spend page, its CSV, a team's budget settings, and dismissing a notice."""
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from studio.accounts.models import Membership
@@ -17,7 +20,7 @@ from .models import Budget, Notice, month_start, next_month_start
 @login_required
 def spend(request):
     start = selectors.month_from_query(request.GET.get("month"))
-    previous = month_start(start.replace(day=1) - timezone.timedelta(days=1))
+    previous = month_start(start - timedelta(days=1))
     upcoming = next_month_start(start)
     return render(request, "spending/spend.html", {
         "sections": selectors.spend_sections(request.user, start), "month": start,
@@ -63,4 +66,6 @@ def team_budget(request, slug):
 def dismiss_notice(request, pk):
     notice = get_object_or_404(Notice, pk=pk, user=request.user)
     Notice.objects.filter(pk=notice.pk).update(dismissed_at=timezone.now())
-    return redirect(request.POST.get("next") if (request.POST.get("next") or "").startswith("/") else "/")
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if safe else "/")
