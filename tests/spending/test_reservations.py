@@ -108,3 +108,19 @@ def test_the_budget_resets_when_the_month_turns(people, team):
         submit(people["owner"], team)  # a new month: January's reservations no longer count
         with pytest.raises(OverBudget, match="resets on 1 March 2026"):
             submit(people["owner"], team)
+
+
+def test_the_sweeper_keeps_a_reservation_it_retries_and_charges_it_when_it_gives_up(people, team, settings):
+    from studio.generation.services.sweeping import SweepReport, retry_interrupted
+
+    job = submit(people["owner"], team)
+    Job.objects.filter(pk=job.pk).update(status="interrupted", interruptions=1)
+    retry_interrupted(SweepReport())  # its retry runs the same job: the reservation stays
+    assert Charge.objects.get(job_id=job.pk).state == "reserved"
+    Job.objects.filter(pk=job.pk).update(status="interrupted", interruptions=settings.STUDIO_INTERRUPTED_RETRY_LIMIT + 1)
+    report = SweepReport()
+    retry_interrupted(report)
+    assert report.given_up == [job.pk]
+    charge = Charge.objects.get(job_id=job.pk)
+    # A call cut off mid-way may have been billed: it is counted, not released.
+    assert (charge.state, charge.amount) == ("settled", Decimal("0.032"))
