@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from studio.accounts.models import Membership
 from studio.csv_safe import SafeDictWriter
 
-from . import budgets, selectors
+from . import budgets, notices, selectors
 from .forms import TeamBudgetForm
 from .models import Budget, Notice, month_start, next_month_start
 
@@ -64,8 +64,7 @@ def team_budget(request, slug):
 @login_required
 @require_POST
 def dismiss_notice(request, pk):
-    notice = get_object_or_404(Notice, pk=pk, user=request.user)
-    Notice.objects.filter(pk=notice.pk).update(dismissed_at=timezone.now())
+    notices.dismiss(get_object_or_404(Notice, pk=pk, user=request.user), actor=request.user)
     back = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
     return redirect(back if safe else "/")

@@ -176,8 +176,16 @@ def change_budget(w):
     assert w.client.post(url, {"monthly_usd": "50", "hard": "hard"}).status_code == 302
 
 
+def dismiss_notice(w):
+    from studio.spending.models import Notice
+
+    notice = Notice.objects.create(user=w.owner, message="The monthly budget of team Design is 80 % used")
+    assert w.client.post(reverse("spending:dismiss_notice", args=[notice.pk])).status_code == 302
+
+
 PERFORMS = {
     "budget.changed": change_budget,
+    "notice.dismissed": dismiss_notice,
     "sign_in": sign_in,
     "sign_out": sign_out,
     "sign_in.failed": fail_to_sign_in,

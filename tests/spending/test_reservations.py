@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from prometheus_client import REGISTRY
 
 from studio.generation import services
 from studio.generation.models import Job
@@ -34,8 +35,10 @@ def test_a_job_reserves_its_estimate_and_settles_to_what_the_provider_charged(pe
 def test_a_hard_budget_refuses_what_does_not_fit_and_says_who_can_raise_it(people, team):
     budgets.set_budget(actor=None, team=team, monthly_usd=Decimal("0.05"), hard=True)
     submit(people["teammate"], team)  # 0.032 of 0.05
+    refusals = REGISTRY.get_sample_value("studio_budget_refusals_total") or 0
     with pytest.raises(OverBudget) as refused:
         submit(people["teammate"], team)
+    assert REGISTRY.get_sample_value("studio_budget_refusals_total") == refusals + 1
     message = refused.value.message
     assert "up to $0.032" in message and "only $0.018 is left" in message
     assert "team Design's monthly budget of $0.05" in message and "A team owner (owner) can raise it" in message
