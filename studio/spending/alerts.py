@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from studio.accounts.models import Membership
 
-from .models import Budget, BudgetAlert, Notice, month_key, month_start
+from . import notices
+from .models import Budget, BudgetAlert, month_key, month_start
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def _send(budget: Budget, threshold: int, spent: Decimal) -> None:
                + ("; new jobs are refused until it is raised or the month ends." if refusing else "."))
     people = recipients(budget)
     for person in people:
-        Notice.objects.create(user=person, message=message, url=reverse("spending:spend"))
+        notices.notify(person, message, url=reverse("spending:spend"))
     addresses = [p.email for p in people if p.email]
     if not addresses:
         return

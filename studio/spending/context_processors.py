@@ -1,11 +1,11 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Notice
+from . import notices as notice_service
 
 
 def notices(request):
-    """The person's undismissed notices for base.html; lazy, so fragments that never show them skip the query."""
+    """The person's undismissed notices for base.html; lazy, so fragments that never show them ask nothing."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    return {"notices": SimpleLazyObject(lambda: list(Notice.objects.filter(user=user, dismissed_at__isnull=True)[:5]))}
+    return {"notices": SimpleLazyObject(lambda: notice_service.waiting(user))}
