@@ -74,13 +74,16 @@ class Budget(models.Model):
             return f"{self.user}'s personal budget"
         return f"API token {self.token.name!r}"
 
-    def charges(self):
-        """The ledger rows this budget counts."""
+    def counts(self) -> Q:
+        """Which ledger rows this budget counts."""
         if self.team_id:
-            return Charge.objects.filter(team_id=self.team_id)
+            return Q(team_id=self.team_id)
         if self.user_id:
-            return Charge.objects.filter(user_id=self.user_id)
-        return Charge.objects.filter(token_id=self.token_id)
+            return Q(user_id=self.user_id)
+        return Q(token_id=self.token_id)
+
+    def charges(self):
+        return Charge.objects.filter(self.counts())
 
 
 class ChargeQuerySet(models.QuerySet):

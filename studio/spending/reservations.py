@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -54,6 +54,18 @@ def spent_this_month(budget: Budget, now=None) -> Decimal:
     return budget.charges().in_month(now).counted().total()
 
 
+def spent_this_month_by_budget(budgets: list[Budget], now=None) -> dict[int, Decimal]:
+    """What each budget counts this month, in one query (a conditional SUM per budget)."""
+    if not budgets:
+        return {}
+    scope = Q()
+    for budget in budgets:
+        scope |= budget.counts()
+    totals = Charge.objects.filter(scope).in_month(now).counted().aggregate(
+        **{f"budget_{budget.pk}": Sum("amount", filter=budget.counts()) for budget in budgets})
+    return {budget.pk: totals[f"budget_{budget.pk}"] or Decimal(0) for budget in budgets}
+
+
 def who_can_raise(budget: Budget) -> str:
     if budget.team_id:
         owners = list(Membership.objects.filter(team_id=budget.team_id, role=Membership.Role.OWNER)
@@ -77,8 +89,10 @@ def admit(*, user, team=None, token=None, amount: Decimal) -> Admission:
     """
     admission = Admission(user=user, team=team, token=token, amount=amount)
     now = timezone.now()
-    for budget in applicable_budgets(user=user, team=team, token=token, lock=True):
-        left = budget.monthly_usd - spent_this_month(budget, now)
+    found = applicable_budgets(user=user, team=team, token=token, lock=True)
+    spent = spent_this_month_by_budget(found, now)
+    for budget in found:
+        left = budget.monthly_usd - spent[budget.pk]
         if amount <= left:
             admission.budgets.append(budget)
             continue

@@ -37,7 +37,8 @@ class Section:
     title: str
     charges: object  # the ledger rows of this scope and month
     budget: Budget | None
-    show_people: bool
+    show_people: bool  # a team's owners see who spent it (and may change the budget)
+    team: object = None
     charged: Decimal = ZERO
     reserved: Decimal = ZERO
     forecast: Decimal | None = None
@@ -95,7 +96,7 @@ def spend_sections(user, start: datetime, now: datetime | None = None) -> list[S
         team = membership.team
         sections.append(_fill(Section(f"Team {team.name}", Charge.objects.filter(team=team).in_month(start),
                                       Budget.objects.filter(team=team).first(),
-                                      membership.role == Membership.Role.OWNER), start, now))
+                                      membership.role == Membership.Role.OWNER, team), start, now))
     return sections
 
 

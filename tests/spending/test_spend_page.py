@@ -27,10 +27,11 @@ def test_spend_page_sums_the_ledger_per_person_and_team(client, people, team, ru
     assert "$0.064" in page  # the team's month
     assert 'data-label="Person">teammate</td>' in page  # owners see who spent it
     assert 'data-label="Model">dall-e-2</td>' in page
+    assert "/teams/design/budget/" in page  # owners may change it from here
 
     client.force_login(people["teammate"])
     page = client.get("/spend/").content.decode()
-    assert "$0.064" in page and "By person" not in page
+    assert "$0.064" in page and "By person" not in page and "/teams/design/budget/" not in page
 
     client.force_login(people["outsider"])
     page = client.get("/spend/").content.decode()
