@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "studio.audit",
+    # Before accounts: its `team` command (accounts' own plus `team budget`) is the one manage.py runs.
+    "studio.spending",
     "studio.accounts",
     # Sign-in (issue 14): django-allauth's accounts, OpenID Connect single sign-on, MFA and session list.
     "allauth",
@@ -106,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studio.context_processors.provider_banner",
+                "studio.spending.context_processors.notices",
             ],
         },
     },
@@ -324,6 +327,9 @@ STUDIO_MAX_COUNTDOWN = env_float("STUDIO_MAX_COUNTDOWN", 900.0)
 # Pacing: images per minute per provider (a provider may set its own), shared through Redis.
 STUDIO_IMAGES_PER_MINUTE = env_int("STUDIO_IMAGES_PER_MINUTE", 60)
 STUDIO_PACING_BURST_SECONDS = env_float("STUDIO_PACING_BURST_SECONDS", 10.0)
+# Per person, shared by every web process through Redis; a team's budget row may override both.
+STUDIO_PERSON_IMAGES_PER_MINUTE = env_int("STUDIO_PERSON_IMAGES_PER_MINUTE", 30)
+STUDIO_PERSON_CONCURRENT_JOBS = env_int("STUDIO_PERSON_CONCURRENT_JOBS", 8)
 STUDIO_TRASH_DAYS = env_int("STUDIO_TRASH_DAYS", 30)
 STUDIO_THUMBNAIL_SIZE = env_int("STUDIO_THUMBNAIL_SIZE", 384)
 

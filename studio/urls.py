@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("studio.accounts.urls")),
+    path("", include("studio.spending.urls")),
     path("", include("studio.generation.urls")),
     path("", include("studio.gallery.urls")),
     path("", include("studio.ops.urls")),

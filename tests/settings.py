@@ -53,3 +53,8 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Provider keys are encrypted at rest. pytest-django runs tests with DEBUG off, so the suite names a key of its
 # own (made up for the tests, fixed so that worker processes of the fault tests read what the test wrote).
 STUDIO_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(b"studio test suite: not a secret").digest()).decode()]
+
+# Per-person rate limits count in Redis by user id, and ids repeat between test databases: the suite runs
+# without them, and the tests of the limits set their own (tests/spending/test_rate_limits.py).
+STUDIO_PERSON_IMAGES_PER_MINUTE = 1_000_000
+STUDIO_PERSON_CONCURRENT_JOBS = 1_000_000

@@ -48,6 +48,7 @@ from studio.accounts.token_services import create_token
 from studio.gallery import services as gallery_services
 from studio.gallery.models import Image, Tag
 from studio.generation import uploads
+from studio.spending.models import Notice
 from tests.gallery.factories import make_image, png_bytes
 
 CAST = ("outsider", "anonymous", "viewer", "teammate", "owner")  # the refused first: nothing has changed yet
@@ -104,6 +105,7 @@ class World:
     invitation: object
     owner_token: object  # a personal API token of the owner's
     membership: object  # the teammate's membership of the team
+    notice: object  # an in-app notice of the owner's (a budget alert)
 
 
 def _build_world() -> World:
@@ -145,6 +147,7 @@ def _build_world() -> World:
         **_invitation(team, owner),
         owner_token=create_token(user=owner, name="every url")[0],
         membership=Membership.objects.get(team=team, user=people["teammate"]),
+        notice=Notice.objects.create(user=owner, message="The monthly budget of team Every URL team is 80 % used"),
     )
 
 
@@ -207,7 +210,14 @@ def _pk(world, scene, route, name):
         return Argument(str(world.membership.pk), frozenset(TEAM))  # the team sees who is in it
     if route.startswith("teams/") and "/invitations/" in route:
         return Argument(str(world.invitation.pk), frozenset(OWNER))  # pending invitations are the owners'
+    if route.startswith("notices/"):
+        return Argument(str(world.notice.pk), frozenset(OWNER))  # a notice is its person's alone
     pytest.fail(f"The URL {route!r} ({name}) takes a `pk` this test cannot place: teach _pk what it names.")
+
+
+def _team_slug(world, scene, route, name):
+    """A team: its members see its pages; its budget and limits are its owners' to see and set."""
+    return Argument(world.team.slug, frozenset(OWNER if route.endswith("/budget/") else TEAM))
 
 
 class RegexGroup:
@@ -244,7 +254,7 @@ ARGUMENTS = {
     "tag_id": (IntConverter, _scene_object("private_tag", "shared_tag")),  # a tag on the image named by pk
     "link_id": (IntConverter, _scene_object("private_link", "shared_link")),  # a share link of that image
     "index": (IntConverter, lambda world, scene, route, name: Argument("0", frozenset(EVERYONE))),  # a preview
-    "slug": (SlugConverter, lambda world, scene, route, name: Argument(world.team.slug, frozenset(TEAM))),
+    "slug": (SlugConverter, _team_slug),
     "key": ((PathConverter, StringConverter, RegexGroup), _key),
     "token": (StringConverter, _token),
     "provider_id": (StringConverter, _anyone("studio")),  # the single sign-on provider's login and callback

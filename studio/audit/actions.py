@@ -9,7 +9,7 @@ ACTIONS = frozenset({
     "share_link.created", "share_link.revoked",
     "export.downloaded",
     "token.created", "token.revoked",
-    "budget.changed",
+    "budget.changed", "notice.dismissed",
     "member.added", "member.role_changed", "member.removed",
     "invite.sent", "invite.accepted", "invite.revoked",
     "provider.changed",

@@ -7,20 +7,16 @@ still see, newest first, cut with the archive's keyset cursor, for finding a pro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from studio.accounts.models import Membership
 from studio.gallery.models import Image
 from studio.gallery.selectors import GRID_FIELDS, Page, keyset_page
 
 from .models import Job
 
 HISTORY_PAGE_SIZE = 25
-ZERO = Decimal("0")
 
 
 def visible_job(user, pk: int) -> Job | None:
@@ -94,35 +90,3 @@ def history_page(user, *, team=None, cursor: str | None = None, size: int = HIST
     return keyset_page(jobs, cursor, size)
 
 
-# --- spend ----------------------------------------------------------------------------------------
-
-
-def _monthly(jobs, *group_by):
-    return (
-        jobs.annotate(month=TruncMonth("created_at"))
-        .values("month", *group_by)
-        .annotate(
-            jobs=Count("id"),
-            spent=Coalesce(Sum("cost_actual"), ZERO),
-            estimated=Coalesce(Sum("cost_estimate"), ZERO),
-        )
-        .order_by("-month", *group_by)
-    )
-
-
-def my_spend(user):
-    """Your own jobs, month by month (whichever team they were for)."""
-    return list(_monthly(Job.objects.filter(owner=user)))
-
-
-def team_spend(user):
-    """For each team you belong to, month by month; owners also see who spent it."""
-    memberships = Membership.objects.filter(user=user).select_related("team")
-    teams = []
-    for membership in memberships:
-        jobs = Job.objects.filter(team=membership.team)
-        entry = {"team": membership.team, "months": list(_monthly(jobs))}
-        if membership.role == Membership.Role.OWNER:
-            entry["people"] = list(_monthly(jobs, "owner__username"))
-        teams.append(entry)
-    return teams

@@ -19,5 +19,4 @@ urlpatterns = [
     path("jobs/<int:pk>/previews/<int:index>", jobs.job_preview, name="job_preview"),
     path("history/", history.history, name="history"),
     path("teams/<slug:slug>/history/", history.history, name="team_history"),
-    path("spend/", history.spend, name="spend"),
 ]

@@ -10,8 +10,10 @@ from .registry import UnknownModel, get_model
 _NOT_OPTIONS = ("model", "operation", "team")
 
 
-def describe_estimate(query: Mapping[str, str]) -> str:
-    """'Estimated cost: $0.040' for the options in `query`, or '' when they are not complete yet."""
+def describe_estimate(query: Mapping[str, str], *, standin: bool = False) -> str:
+    """'Estimated cost: $0.040' for the options in `query`, or '' when they are not complete yet.
+
+    With the local stand-in the figure is the list price, and says that nobody is charged."""
     try:
         spec = get_model(query.get("model", ""))
     except UnknownModel:
@@ -37,4 +39,8 @@ def describe_estimate(query: Mapping[str, str]) -> str:
     # pick, so the figure is a ceiling, and the page says so.
     effective = {**spec.defaults(operation), **params}
     ceiling = "auto" in (str(effective.get("quality")), str(effective.get("size")))
-    return f"Estimated cost: {'up to ' if ceiling else ''}${cost:.3f}"
+    price = f"${cost:.3f}" + (" list price (stand-in, not charged)" if standin else "")
+    if not ceiling:
+        return f"Estimated cost: {price}"
+    return (f"Estimated cost: up to {price}. With \"auto\" the model chooses, so this is the most it may cost: "
+            "Studio holds that much against your budget and charges what the model used")

@@ -120,10 +120,14 @@ def test_long_model_names_fit_their_selects(browser, live_server, people, team, 
 
 def test_phone_tables_are_cards_with_every_column_in_sight(browser, live_server, people, team, sign_in):
     stored_image(people["owner"], team=team, prompt="a lighthouse")
+    from studio.generation import services
+
+    services.submit_job(user=people["owner"], team=team, model="dall-e-2", prompt="a lighthouse",
+                        params={"size": "256x256", "n": 1})  # a row in the spend tables
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     sign_in(page, people["owner"], "pw-owner")
-    for url, label in (("/jobs/", "When"), ("/spend/", "Estimated (USD)")):
+    for url, label in (("/jobs/", "When"), ("/spend/", "Spent (USD)")):
         page.goto(live_server.url + url)
         cell = page.locator(f'td[data-label="{label}"]').last
         box = cell.bounding_box()

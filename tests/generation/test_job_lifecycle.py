@@ -119,4 +119,5 @@ def test_a_partly_failed_job_shows_what_it_cost(client, owner, run_inline):
     assert job.failure_message == "1 of 2 images expired before it could be downloaded."
     client.force_login(owner)
     page = client.get(f"/jobs/{job.pk}/status").content.decode()
-    assert "The provider charged $0.032 for this job, the lost images included." in page
+    # The stand-in charges nothing: its figure is the list price, and says so (a real provider: "The provider charged")
+    assert "This job cost $0.032 list price (stand-in, not charged), the lost images included." in page

@@ -30,8 +30,8 @@ from tests.gallery.factories import make_image
 
 pytestmark = pytest.mark.django_db
 
-# Recorded by features still to come: budgets (issue 16).
-NOT_PERFORMED_YET = {"budget.changed"}
+# Recorded by features still to come.
+NOT_PERFORMED_YET: set[str] = set()
 
 
 def forget_events():
@@ -171,7 +171,21 @@ def revoke_invitation(w):
     assert invitation_services.revoke_invitation(invitation, actor=w.owner)
 
 
+def change_budget(w):
+    url = reverse("spending:team_budget", args=[w.team.slug])
+    assert w.client.post(url, {"monthly_usd": "50", "hard": "hard"}).status_code == 302
+
+
+def dismiss_notice(w):
+    from studio.spending.models import Notice
+
+    notice = Notice.objects.create(user=w.owner, message="The monthly budget of team Design is 80 % used")
+    assert w.client.post(reverse("spending:dismiss_notice", args=[notice.pk])).status_code == 302
+
+
 PERFORMS = {
+    "budget.changed": change_budget,
+    "notice.dismissed": dismiss_notice,
     "sign_in": sign_in,
     "sign_out": sign_out,
     "sign_in.failed": fail_to_sign_in,

@@ -200,11 +200,13 @@ def test_an_upload_by_one_person_cannot_be_edited_by_another(client, people):
 ])
 def test_spend_shows_a_team_to_its_members_and_who_spent_it_to_its_owners(client, people, team, who, sees_team,
                                                                            sees_people):
-    Job.objects.create(owner=people["teammate"], team=team, model="dall-e-2", prompt="p", status="done",
-                       cost_actual="0.020", cost_estimate="0.020")
+    from studio.generation import services
+
+    services.submit_job(user=people["teammate"], team=team, model="dall-e-2", prompt="p",
+                        params={"size": "1024x1024", "n": 1})  # its reservation is in the ledger
     speak_as(client, people, who)
-    html = client.get(reverse("generation:spend")).content.decode()
+    html = client.get(reverse("spending:spend")).content.decode()
     assert ("Team Design" in html) is sees_team
     assert ('data-label="Person">teammate</td>' in html) is sees_people
     client.logout()
-    assert client.get(reverse("generation:spend")).status_code == 302
+    assert client.get(reverse("spending:spend")).status_code == 302

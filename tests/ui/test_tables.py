@@ -25,13 +25,16 @@ def test_jobs_table_labels_every_cell(client, people, team, make_image):
     assert 'data-label="When"' in tables[0] and 'data-label="Status"' in tables[0]
 
 
-def test_spend_tables_label_every_cell(client, people, team, make_image):
-    make_image(people["owner"], team=team)
+def test_spend_tables_label_every_cell(client, people, team):
+    from studio.generation import services
+
+    services.submit_job(user=people["owner"], team=team, model="dall-e-2", prompt="p",
+                        params={"size": "256x256", "n": 1})
     client.force_login(people["owner"])
     page = client.get("/spend/").content.decode()
     tables = _tables(page)
-    assert len(tables) == 3  # yours, the team's, and (for an owner) by person
+    assert len(tables) == 3  # yours by model, the team's by person (an owner sees it) and by model
     for table in tables:
         _check(table)
-    assert 'data-label="Person"' in tables[2] and 'data-label="Estimated (USD)"' in tables[2]
+    assert 'data-label="Person"' in tables[1] and 'data-label="Spent (USD)"' in tables[1]
     assert page.count('<div class="table-wrap">') == 3

@@ -38,6 +38,7 @@ from ..models import Job
 from . import mailbox, pacing
 from .queueing import backoff_seconds, enqueue_run
 from .recording import CallResult, record_response
+from .settling import close_charge
 from .streaming import (
     StreamBroke, answer_to_result, refused_streaming, release_db_connection, result_from_images_response,
 )
@@ -109,8 +110,9 @@ def _stop_at_the_cap(job: Job) -> None:
     reason = re.sub(r"\s*Studio will try[^.]*\.", "", job.failure_message) or "The image service did not finish it."
     message = (f"{reason} Studio has sent {job.api_calls} requests for this job, the most it sends for one "
                "job (STUDIO_MAX_UPSTREAM_CALLS).")
-    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, attempts=job.attempts).update(
-        **Job.stamp(Job.Status.FAILED), failure_code=job.failure_code or "interrupted", failure_message=message)
+    if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, attempts=job.attempts).update(
+            **Job.stamp(Job.Status.FAILED), failure_code=job.failure_code or "interrupted", failure_message=message):
+        close_charge(job.pk)
 
 
 def _wait_for_pace(job: Job, wait: float) -> None:
@@ -281,3 +283,4 @@ def _handle_call_failure(job: Job, attempt: int, exc: Exception, *, provider: Pr
     message = failure.given_up(calls, capped=capped) if (failure.retryable or paid) else failure.message
     if mine.update(**Job.stamp(Job.Status.FAILED), failure_code=failure.code, failure_message=message, **paid):
         metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)
+        close_charge(job.pk)  # refused before any answer (a 4xx, an outage): released; a paid broken one: charged

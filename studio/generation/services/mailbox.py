@@ -10,17 +10,15 @@ import json
 import logging
 import os
 import socket
-import threading
 import uuid
 
 import redis
-from django.conf import settings
+
+from studio import redis_connection
 
 log = logging.getLogger(__name__)
 
 PREFIX = "studio:"
-_clients: dict[str, redis.Redis] = {}
-_clients_lock = threading.Lock()
 
 # Deletes a key only while it still holds our token: a lapsed lease taken over by another worker
 # is not ours to release.
@@ -31,14 +29,7 @@ return 0
 
 
 def client() -> redis.Redis:
-    url = settings.REDIS_URL
-    with _clients_lock:
-        found = _clients.get(url)
-        if found is None:
-            found = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3,
-                                         health_check_interval=10, decode_responses=True)
-            _clients[url] = found
-        return found
+    return redis_connection.client()
 
 
 def worker_id() -> str:

@@ -12,22 +12,15 @@ import logging
 import redis
 from django.conf import settings
 
+from studio import redis_connection
+
 from . import mailbox
 
 log = logging.getLogger(__name__)
 
 # KEYS[1] bucket; ARGV rate (tokens/s), capacity, cost. Returns the wait in seconds, as a string
 # (a Lua number would be truncated to an integer on the way out).
-_TAKE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or capacity
-local ts = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
+_TAKE = redis_connection.TOKEN_BUCKET_REFILL + """
 tokens = tokens - cost
 local wait = 0
 if tokens < 0 then wait = -tokens / rate end

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,7 @@ from studio.audit.services import record
 from studio.gallery.models import Image
 from studio.models_registry.pricing import estimate_cost
 from studio.models_registry.registry import get_model
+from studio.spending import rate_limits, reservations
 
 from ..models import Job
 from . import mailbox
@@ -49,16 +51,29 @@ def submit_job(
     provider: str = "",
     remember_team: bool = False,
     via: str = "web",
+    api_token=None,
 ) -> Job:
     """Create the job and send it after commit. `team` is where its pictures go (and who pays): only ever
     what the person chose in a visible "Share with", or a retry's team while they may still create there.
     From a full form (`remember_team`), that choice becomes their default for the next form. `via` says
-    where it came from (web, api, batch)."""
+    where it came from (web, api, batch); `api_token` is the token a gateway call came with (its budget counts).
+
+    Every way a job starts comes through here, so here the person's rate limits are checked and the
+    job's largest possible cost is reserved against each budget that applies, in the job's transaction:
+    JobRefused (OverBudget, RateLimited) is raised before anything is kept. Soft budgets the job goes
+    over are listed in `job.budget_warnings`.
+    """
     if team is not None and not team.lets_spend(user):
         # Forms only offer teams the person may spend for; this guards every other caller.
         raise PermissionDenied(f"{user} may not make jobs for team {team}: viewers only look.")
     spec = get_model(model)
+    cost = estimate_cost(spec, kind, params, input_keys or ())  # every picture sent is priced as image input
     with transaction.atomic():
+        # One person's submits queue behind each other here, so "unfinished jobs at once" is counted right.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        admission = reservations.admit(user=user, team=team, token=api_token, amount=cost)
+        rate_limits.check(user=user, team=team, images=int(params.get("n") or 1),
+                          unfinished_jobs=Job.objects.filter(owner=user).unfinished().count())
         if remember_team:
             remember_share_choice(user=user, team=team)
         job = Job.objects.create(
@@ -72,8 +87,10 @@ def submit_job(
             source_image=source_image,
             input_keys=input_keys or [],
             mask_key=mask_key,
-            cost_estimate=estimate_cost(spec, kind, params),
+            cost_estimate=cost,
         )
+        reservations.reserve(admission, job_id=job.pk, model=model)
+        job.budget_warnings = admission.warnings
         record("job.submitted", actor=user, team=team, target=job,
                summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via}")
         transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)

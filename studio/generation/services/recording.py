@@ -26,6 +26,7 @@ from studio.models_registry.registry import ModelSpec, get_model
 from ..models import Job
 from . import spool
 from .queueing import enqueue_fetches_after_commit
+from .settling import close_charge
 from .spool import spool_bytes
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,8 @@ def record_response(job: Job, attempt: int, result: CallResult, *, spec: ModelSp
             except OSError as exc:
                 if not spool.is_disk_full(exc):
                     raise
-                _fail_for_full_disk(job, attempt, images)
+                _fail_for_full_disk(job, attempt, images,
+                                    charged=actual_cost(spec, job.params, result.usage, len(result.items)))
                 return
         else:
             image.source_url = item.url
@@ -111,6 +113,7 @@ def _keep(job: Job, attempt: int, result: CallResult, spec: ModelSpec, created: 
             return
         if not images:
             metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)
+        close_charge(job.pk)  # answered: charged what the answer cost, even if its downloads fail later
         Image.objects.bulk_create(images)
         if any(image.pk is None for image in images):  # a backend that does not return ids
             images = list(Image.objects.filter(job=job))
@@ -147,7 +150,7 @@ def _reconnect() -> None:
         pass
 
 
-def _fail_for_full_disk(job: Job, attempt: int, spooled: list[Image]) -> None:
+def _fail_for_full_disk(job: Job, attempt: int, spooled: list[Image], *, charged: Decimal) -> None:
     for image in spooled:
         spool.discard(image.spool_path)
     failed = Job.objects.filter(pk=job.pk, status__in=(Job.Status.CALLING, Job.Status.INTERRUPTED),

@@ -10,12 +10,28 @@ import logging
 from studio import metrics
 from studio.gallery import storage
 from studio.gallery.models import Image
+from studio.spending import reservations
 
 from ..models import Job
 
 log = logging.getLogger(__name__)
 
 EXPIRED_MESSAGE = "The provider's link expired before Studio could download the image."
+
+
+def close_charge(job_id: int, *, charged_unknown: bool = False) -> None:
+    """The job's ledger row once no more calls will be made for it: what the provider charged (the
+    job's `cost_actual`, paid-for broken answers included) stays charged; nothing charged is released.
+
+    `charged_unknown`: a call cut off by a dead worker may or may not have been charged; the
+    reservation is kept as the charge rather than risk a budget that was overspent unseen.
+    """
+    actual, estimate = Job.objects.filter(pk=job_id).values_list("cost_actual", "cost_estimate").first() or (None,
+                                                                                                           None)
+    if charged_unknown and not actual:
+        reservations.settle(job_id, estimate or 0)
+        return
+    reservations.close_for(job_id, actual)
 
 
 def finish_image(image: Image, status: str, reason: str) -> None:

@@ -24,7 +24,7 @@ from ..models import Job
 from . import mailbox, spool
 from .calling import mark_interrupted
 from .queueing import enqueue_fetch, enqueue_run
-from .settling import EXPIRED_MESSAGE, finish_image, settle_job
+from .settling import EXPIRED_MESSAGE, close_charge, finish_image, settle_job
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ def retry_interrupted(report: SweepReport) -> None:
                                             "again, so as not to pay for the same images twice; submit it again "
                                             "if you still want them."):
                 metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)
+                close_charge(job.pk, charged_unknown=True)
                 report.given_up.append(job.pk)
 
 

@@ -5,6 +5,7 @@ Each view parses and authorizes (images through `Image.objects.visible_to`, uplo
 """
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -18,6 +19,10 @@ from studio.gallery.shortcuts import visible_image_or_404
 from studio.models_registry.estimate import describe_estimate
 from studio.models_registry.registry import UnknownModel, get_model
 
+from studio.models_registry.providers import get_provider
+from studio.spending.errors import JobRefused
+from studio.spending.selectors import left_lines_for_form
+
 from .. import services, uploads
 from ..forms import EditForm, GenerateForm, VariationForm, initial_from_query
 from ..models import Job
@@ -26,12 +31,27 @@ from ..models import Job
 # --- generate --------------------------------------------------------------------------------------
 
 
+def _submitted(request, form, submit):
+    """The job `submit()` made, with soft-budget warnings shown; None when refused (a budget, a rate limit):
+    the reason is put at the top of the form, and the form keeps everything the person typed."""
+    try:
+        job = submit()
+    except JobRefused as exc:
+        form.add_error(None, exc.message)
+        return None
+    for warning in getattr(job, "budget_warnings", ()):
+        messages.warning(request, warning)
+    return job
+
+
+
 @login_required
 def new_job(request):
     if request.method == "POST":
         form = GenerateForm(request.POST, user=request.user)
-        if form.is_valid():
-            job = services.submit_job(user=request.user, remember_team=True, **form.job_fields())
+        job = form.is_valid() and _submitted(
+            request, form, lambda: services.submit_job(user=request.user, remember_team=True, **form.job_fields()))
+        if job:
             return redirect(job)
         status = 422
     else:
@@ -81,8 +101,8 @@ def edit(request):
     preferred = source.model if source else None
     if request.method == "POST":
         form = EditForm(request.POST, request.FILES, user=request.user, source=source, upload_key=key)
-        if form.is_valid():
-            job = _submit_edit(request, form)
+        job = form.is_valid() and _submitted(request, form, lambda: _submit_edit(request, form))
+        if job:
             return redirect(job)
         status = 422
     else:
@@ -235,11 +255,12 @@ def variation(request, pk):
     key = _upload_key(request, request.POST if request.method == "POST" else request.GET)
     if request.method == "POST":
         form = VariationForm(request.POST, user=request.user, source=source, upload_key=key)
-        if form.is_valid():
-            # The image page's quick form sends "from=image-page": its Share with follows the image, so it is
-            # not a choice to remember for the next full form.
-            job = services.submit_job(user=request.user, source_image=source, input_keys=[form.input_key],
-                                      remember_team=request.POST.get("from") != "image-page", **form.job_fields())
+        # The image page's quick form sends "from=image-page": its Share with follows the image, so it is
+        # not a choice to remember for the next full form.
+        job = form.is_valid() and _submitted(request, form, lambda: services.submit_job(
+            user=request.user, source_image=source, input_keys=[form.input_key],
+            remember_team=request.POST.get("from") != "image-page", **form.job_fields()))
+        if job:
             return redirect(job)
         status = 422
     else:
@@ -251,5 +272,8 @@ def variation(request, pk):
 
 @login_required
 def cost_estimate(request):
-    """A line of text for the form: what the chosen options would cost, from the registry's prices."""
-    return HttpResponse(describe_estimate(request.GET), content_type="text/plain; charset=utf-8")
+    """A line of text for the form: what the chosen options would cost, from the registry's prices, and what
+    is left of each budget the job would count against."""
+    line = describe_estimate(request.GET, standin=get_provider().is_standin)
+    left = left_lines_for_form(request.user, request.GET.get("team"))
+    return HttpResponse(" · ".join([part for part in (line, *left) if part]), content_type="text/plain; charset=utf-8")

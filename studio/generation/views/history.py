@@ -1,4 +1,4 @@
-"""Prompt history (yours, a team's) with "Use again", and what generation cost (Spend).
+"""Prompt history (yours, a team's) with "Use again" (spend moved to the spending app's ledger).
 
 History shows the jobs that left images you may still see; each image goes through `visible_to`.
 """
@@ -30,9 +30,3 @@ def history(request, slug=None):
         "jobs": page.items, "page": page, "next_query": next_query, "team": team,
         "title": f"{team.name} prompt history" if team else "My prompt history", "teams": teams_of(request.user),
     })
-
-
-@login_required
-def spend(request):
-    return render(request, "generation/spend.html",
-                  {"mine": selectors.my_spend(request.user), "teams": selectors.team_spend(request.user)})

@@ -16,6 +16,8 @@ from studio.gallery.selectors import visible_image
 from studio.gallery.serving import serve_key
 from studio.gallery.shortcuts import visible_image_or_404
 
+from studio.spending.errors import JobRefused
+
 from .. import selectors, services
 from ..links import generate_form_url
 
@@ -75,7 +77,13 @@ def job_retry(request, pk):
         messages.error(request, "A picture this job starts from is no longer yours to use (it was moved to the "
                                 "trash, or is no longer shared with you), so Studio cannot send it again.")
         return redirect(job)
-    new = services.retry_job(job, user=request.user)
+    try:
+        new = services.retry_job(job, user=request.user)
+    except JobRefused as exc:
+        messages.error(request, exc.message)
+        return redirect(job)
+    for warning in new.budget_warnings:
+        messages.warning(request, warning)
     messages.info(request, f"Trying job {job.pk} again with the same settings.")
     return redirect(new)
 
