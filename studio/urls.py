@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("studio.accounts.urls")),
     path("", include("studio.generation.urls")),
     path("", include("studio.gallery.urls")),
+    path("", include("studio.workflow.urls")),
     path("", include("studio.ops.urls")),
 ]

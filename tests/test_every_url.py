@@ -48,6 +48,7 @@ from studio.accounts.token_services import create_token
 from studio.gallery import services as gallery_services
 from studio.gallery.models import Image, Tag
 from studio.generation import uploads
+from studio.workflow import preset_services
 from tests.gallery.factories import make_image, png_bytes
 
 CAST = ("outsider", "anonymous", "viewer", "teammate", "owner")  # the refused first: nothing has changed yet
@@ -104,6 +105,8 @@ class World:
     invitation: object
     owner_token: object  # a personal API token of the owner's
     membership: object  # the teammate's membership of the team
+    private_preset: object  # the owner's personal preset (its prompt is a marker of the owner's)
+    team_preset: object  # a preset of the team
 
 
 def _build_world() -> World:
@@ -145,7 +148,15 @@ def _build_world() -> World:
         **_invitation(team, owner),
         owner_token=create_token(user=owner, name="every url")[0],
         membership=Membership.objects.get(team=team, user=people["teammate"]),
+        **_presets(team, owner),
     )
+
+
+def _presets(team, owner) -> dict:
+    def preset(team_, prompt):
+        return preset_services.create_preset(user=owner, team=team_, name="zq preset", model="dall-e-2", params={},
+                                             prompt_template=f"{prompt} {SEARCH_WORD} {{thing}}")
+    return {"private_preset": preset(None, "private-prompt-zq81"), "team_preset": preset(team, "team-prompt-zq83")}
 
 
 def _invitation(team, owner) -> dict:
@@ -248,7 +259,8 @@ ARGUMENTS = {
     "key": ((PathConverter, StringConverter, RegexGroup), _key),
     "token": (StringConverter, _token),
     "provider_id": (StringConverter, _anyone("studio")),  # the single sign-on provider's login and callback
-    "uidb36": (RegexGroup, _anyone("zz")),  # allauth's password-reset link names its person in base 36
+    "uidb36": (RegexGroup, _anyone("zz")),
+    "preset_id": (IntConverter, _scene_object("private_preset", "team_preset")),  # allauth's password-reset link names its person in base 36
 }
 
 # Query strings that make an argument-less page show something (the rest are requested bare).
@@ -259,7 +271,10 @@ QUERIES = {
     "gallery:compare_selected": lambda w: [{"ids": [w.private.pk, w.shared.pk]}],
     "generation:edit": lambda w: [{}, {"source": w.private.pk}, {"source": w.shared.pk}, {"upload": w.upload_key}],
     "generation:prepare": lambda w: [{"source": w.private.pk, "for": "edit"}, {"upload": w.upload_key}],
-    "generation:new": lambda w: [{}, {"team": w.team.pk}],
+    "generation:new": lambda w: [{}, {"team": w.team.pk}, {"preset_version": w.private_preset.versions.get().pk},
+                                 {"preset_version": w.team_preset.versions.get().pk}],
+    "workflow:presets": lambda w: [{}, {"q": SEARCH_WORD}],
+    "workflow:preset_new": lambda w: [{}, {"job": w.private.job_id}, {"job": w.shared.job_id}],
 }
 
 

@@ -14,4 +14,5 @@ ACTIONS = frozenset({
     "invite.sent", "invite.accepted", "invite.revoked",
     "provider.changed",
     "provider.tested",
+    "preset.created", "preset.changed", "preset.deleted",
 })

@@ -171,7 +171,37 @@ def revoke_invitation(w):
     assert invitation_services.revoke_invitation(invitation, actor=w.owner)
 
 
+def _preset(w, team=None):
+    from studio.workflow import preset_services
+
+    preset = preset_services.create_preset(user=w.owner, team=team, name="Kettle", model="dall-e-2",
+                                           params={"size": "256x256"}, prompt_template="a {colour} kettle")
+    forget_events()
+    return preset
+
+
+def create_preset(w):
+    response = w.client.post("/presets/new", {"name": "Kettle", "model": "dall-e-2", "options": "size=256x256",
+                                              "prompt_template": "a {colour} kettle", "team": str(w.team.pk)})
+    assert response.status_code == 302
+
+
+def change_preset(w):
+    preset = _preset(w, w.team)
+    response = w.client.post(f"/presets/{preset.pk}/edit", {"name": "Kettle", "model": "dall-e-3",
+                                                            "prompt_template": "a {colour} kettle"})
+    assert response.status_code == 302
+
+
+def delete_preset(w):
+    preset = _preset(w)
+    assert w.client.post(f"/presets/{preset.pk}/delete").status_code == 302
+
+
 PERFORMS = {
+    "preset.created": create_preset,
+    "preset.changed": change_preset,
+    "preset.deleted": delete_preset,
     "sign_in": sign_in,
     "sign_out": sign_out,
     "sign_in.failed": fail_to_sign_in,

@@ -21,6 +21,13 @@ from studio.models_registry.registry import UnknownModel, get_model
 from .. import services, uploads
 from ..forms import EditForm, GenerateForm, VariationForm, initial_from_query
 from ..models import Job
+from ..signals import job_submitted_from_form
+
+
+def _submitted(request, job):
+    """Tell whoever follows job forms (a preset the form was filled from), then show the job."""
+    job_submitted_from_form.send(sender=Job, job=job, user=request.user, data=request.POST)
+    return redirect(job)
 
 
 # --- generate --------------------------------------------------------------------------------------
@@ -32,7 +39,7 @@ def new_job(request):
         form = GenerateForm(request.POST, user=request.user)
         if form.is_valid():
             job = services.submit_job(user=request.user, remember_team=True, **form.job_fields())
-            return redirect(job)
+            return _submitted(request, job)
         status = 422
     else:
         form = GenerateForm(user=request.user, initial=initial_from_query(request.GET))
@@ -83,7 +90,7 @@ def edit(request):
         form = EditForm(request.POST, request.FILES, user=request.user, source=source, upload_key=key)
         if form.is_valid():
             job = _submit_edit(request, form)
-            return redirect(job)
+            return _submitted(request, job)
         status = 422
     else:
         form = EditForm(user=request.user, source=source, upload_key=key, initial=initial_from_query(request.GET),
@@ -240,7 +247,7 @@ def variation(request, pk):
             # not a choice to remember for the next full form.
             job = services.submit_job(user=request.user, source_image=source, input_keys=[form.input_key],
                                       remember_team=request.POST.get("from") != "image-page", **form.job_fields())
-            return redirect(job)
+            return _submitted(request, job)
         status = 422
     else:
         form = VariationForm(user=request.user, source=source, upload_key=key, preferred_model=source.model,
