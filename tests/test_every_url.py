@@ -48,7 +48,8 @@ from studio.accounts.token_services import create_token
 from studio.gallery import services as gallery_services
 from studio.gallery.models import Image, Tag
 from studio.generation import uploads
-from studio.workflow import preset_services
+from studio.workflow import preset_services, review_services
+from studio.workflow.models import Notification
 from tests.gallery.factories import make_image, png_bytes
 
 CAST = ("outsider", "anonymous", "viewer", "teammate", "owner")  # the refused first: nothing has changed yet
@@ -107,6 +108,7 @@ class World:
     membership: object  # the teammate's membership of the team
     private_preset: object  # the owner's personal preset (its prompt is a marker of the owner's)
     team_preset: object  # a preset of the team
+    notification: object  # the owner's: a teammate's mention of them
 
 
 def _build_world() -> World:
@@ -149,7 +151,17 @@ def _build_world() -> World:
         owner_token=create_token(user=owner, name="every url")[0],
         membership=Membership.objects.get(team=team, user=people["teammate"]),
         **_presets(team, owner),
+        notification=_review_and_comments(private, shared, people),
     )
+
+
+def _review_and_comments(private, shared, people):
+    """Comments with marker words (a private image's are its owner's alone), a review, and a mention."""
+    review_services.add_comment(private, user=people["owner"], body="private-prompt-zq81 note", link_base="http://x")
+    review_services.move_review(shared, user=people["owner"], to="in_review")
+    review_services.add_comment(shared, user=people["teammate"], body="@ann-owner team-prompt-zq83?",
+                                link_base="http://x")
+    return Notification.objects.get(recipient=people["owner"])
 
 
 def _presets(team, owner) -> dict:
@@ -260,7 +272,9 @@ ARGUMENTS = {
     "token": (StringConverter, _token),
     "provider_id": (StringConverter, _anyone("studio")),  # the single sign-on provider's login and callback
     "uidb36": (RegexGroup, _anyone("zz")),
-    "preset_id": (IntConverter, _scene_object("private_preset", "team_preset")),  # allauth's password-reset link names its person in base 36
+    "preset_id": (IntConverter, _scene_object("private_preset", "team_preset")),
+    "notification_id": (IntConverter, lambda world, scene, route, name: Argument(str(world.notification.pk),
+                                                                                 frozenset(OWNER))),  # allauth's password-reset link names its person in base 36
 }
 
 # Query strings that make an argument-less page show something (the rest are requested bare).

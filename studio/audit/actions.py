@@ -15,4 +15,6 @@ ACTIONS = frozenset({
     "provider.changed",
     "provider.tested",
     "preset.created", "preset.changed", "preset.deleted",
+    "review.requested", "review.approved", "review.changes_requested", "comment.added",
+    "notifications.changed",
 })

@@ -198,8 +198,43 @@ def delete_preset(w):
     assert w.client.post(f"/presets/{preset.pk}/delete").status_code == 302
 
 
+def request_review(w):
+    assert w.client.post(f"/images/{w.image.pk}/review", {"to": "in_review"}).status_code == 302
+
+
+def _decide(w, to):
+    from studio.workflow import review_services
+
+    review_services.move_review(w.image, user=w.owner, to="in_review")
+    forget_events()
+    w.client.force_login(w.people["teammate"])
+    forget_events()
+    assert w.client.post(f"/images/{w.image.pk}/review", {"to": to}).status_code == 302
+
+
+def approve_review(w):
+    _decide(w, "approved")
+
+
+def request_changes(w):
+    _decide(w, "changes_requested")
+
+
+def add_comment(w):
+    assert w.client.post(f"/images/{w.image.pk}/comments", {"body": "@teammate what do you think?"}).status_code == 302
+
+
+def change_notification_settings(w):
+    assert w.client.post("/notifications/settings", {}).status_code == 302
+
+
 PERFORMS = {
     "preset.created": create_preset,
+    "review.requested": request_review,
+    "review.approved": approve_review,
+    "review.changes_requested": request_changes,
+    "comment.added": add_comment,
+    "notifications.changed": change_notification_settings,
     "preset.changed": change_preset,
     "preset.deleted": delete_preset,
     "sign_in": sign_in,
@@ -242,6 +277,8 @@ ACTORS = {
     "sign_in": "teammate",  # signing in from another browser
     "sign_in.failed": "",  # nobody signed in: the name that was tried is in the summary
     "invite.accepted": "outsider",  # the invitee joins
+    "review.approved": "teammate",  # a maker does not decide the review of their own image
+    "review.changes_requested": "teammate",
 }
 
 

@@ -1,8 +1,11 @@
 """Template tags for the workflow parts shown in lower apps' pages (studio/conf/slots.py)."""
 from django import template
 
+from studio.gallery.selectors import role_in_team
+
 from .. import preset_selectors
-from ..models import PresetUse
+from ..models import Comment, ImageReview, NotificationSettings, PresetUse
+from ..review_services import mentionable, review_of
 
 register = template.Library()
 
@@ -30,3 +33,24 @@ def preset_version_of_job(user, job):
 @register.simple_tag
 def presets_matching(user, query):
     return list(preset_selectors.visible_presets(user, query)[:preset_selectors.SEARCH_LIMIT]) if query else []
+
+
+@register.inclusion_tag("workflow/_review_panel.html", takes_context=True)
+def review_panel(context, image):
+    """The image page's review state, its moves for this person, and the comments."""
+    user = context["request"].user
+    role = role_in_team(user, image.team_id)
+    review = review_of(image)
+    return {
+        "image": image, "review": review, "csrf_token": context.get("csrf_token"),
+        "can_request": ImageReview.can_request(image, user, role) and review.allows(ImageReview.State.IN_REVIEW),
+        "can_decide": ImageReview.can_decide(image, user, role) and review.allows(ImageReview.State.APPROVED),
+        "comments": image.comments.select_related("author"),
+        "can_comment": Comment.can_add(image, user, role),
+        "mentionable": list(mentionable(image).exclude(pk=user.pk).values_list("username", flat=True)[:50]),
+    }
+
+
+@register.simple_tag
+def notification_settings_of(user):
+    return NotificationSettings.of(user)
