@@ -48,7 +48,7 @@ from studio.accounts.token_services import create_token
 from studio.gallery import services as gallery_services
 from studio.gallery.models import Image, Tag
 from studio.generation import uploads
-from studio.workflow import preset_services, review_services
+from studio.workflow import collection_services, preset_services, review_services
 from studio.workflow.models import Notification
 from tests.gallery.factories import make_image, png_bytes
 
@@ -109,6 +109,12 @@ class World:
     private_preset: object  # the owner's personal preset (its prompt is a marker of the owner's)
     team_preset: object  # a preset of the team
     notification: object  # the owner's: a teammate's mention of them
+    private_collection: object  # the owner's, holding the linked image (public only through a link)
+    team_collection: object  # the team's, holding the team image
+    private_collection_link: object
+    team_collection_link: object
+    collection_live_token: str  # a link to the private collection: anyone may follow it
+    collection_dead_token: str  # a link its creator (a viewer) may not make: nobody may follow it
 
 
 def _build_world() -> World:
@@ -152,7 +158,21 @@ def _build_world() -> World:
         membership=Membership.objects.get(team=team, user=people["teammate"]),
         **_presets(team, owner),
         notification=_review_and_comments(private, shared, people),
+        **_collections(team, linked, shared, people),
     )
+
+
+def _collections(team, linked, shared, people) -> dict:
+    owner = people["owner"]
+    mine = collection_services.create_collection(user=owner, team=None, name="zq private collection")
+    ours = collection_services.create_collection(user=owner, team=team, name="zq team collection")
+    collection_services.add_images(mine, [linked], user=owner)
+    collection_services.add_images(ours, [shared], user=owner)
+    live = collection_services.create_link(mine, user=owner)
+    return {"private_collection": mine, "team_collection": ours, "private_collection_link": live,
+            "team_collection_link": collection_services.create_link(ours, user=owner),
+            "collection_live_token": live.token,
+            "collection_dead_token": collection_services.create_link(ours, user=people["viewer"]).token}
 
 
 def _review_and_comments(private, shared, people):
@@ -253,10 +273,24 @@ def _anyone(value):
 
 
 def _token(world, scene, route, name):
-    """A live link (anyone may follow it), or one whose creator may no longer share its image (nobody may)."""
+    """A live link (anyone may follow it), or one whose creator may no longer share its image (nobody may);
+    under `c/`, the same for collection links."""
+    if route.startswith("c/"):
+        if scene == "private":
+            return Argument(world.collection_live_token, frozenset(EVERYONE))
+        return Argument(world.collection_dead_token, frozenset())
     if scene == "private":
         return Argument(world.live_token, frozenset(EVERYONE))
     return Argument(world.dead_token, frozenset())
+
+
+def _collection_image(world, scene, route, name):
+    """An image in the collection named beside it (the owner's linked one, or the team's); behind a collection
+    link, whoever holds the link may see it (the link's own audience then decides)."""
+    image = world.linked if scene == "private" else world.shared
+    if route.startswith("c/"):
+        return Argument(str(image.pk), frozenset(EVERYONE))
+    return Argument(str(image.pk), frozenset(OWNER if scene == "private" else TEAM))
 
 
 # parameter name -> (the converters it may have, how to fill it in a scene)
@@ -273,6 +307,9 @@ ARGUMENTS = {
     "provider_id": (StringConverter, _anyone("studio")),  # the single sign-on provider's login and callback
     "uidb36": (RegexGroup, _anyone("zz")),
     "preset_id": (IntConverter, _scene_object("private_preset", "team_preset")),
+    "collection_id": (IntConverter, _scene_object("private_collection", "team_collection")),
+    "collection_link_id": (IntConverter, _scene_object("private_collection_link", "team_collection_link")),
+    "image_id": (IntConverter, _collection_image),
     "notification_id": (IntConverter, lambda world, scene, route, name: Argument(str(world.notification.pk),
                                                                                  frozenset(OWNER))),  # allauth's password-reset link names its person in base 36
 }

@@ -17,4 +17,6 @@ ACTIONS = frozenset({
     "preset.created", "preset.changed", "preset.deleted",
     "review.requested", "review.approved", "review.changes_requested", "comment.added",
     "notifications.changed",
+    "collection.created", "collection.images_added", "collection.image_removed", "collection.reordered",
+    "collection.deleted", "collection_link.created", "collection_link.revoked",
 })

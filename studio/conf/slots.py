@@ -5,11 +5,12 @@ slot are rendered there with the page's context. So the workflow app (presets, r
 shows itself on the image page, the job form and the navigation without those apps knowing it exists.
 """
 TEMPLATE_SLOTS = {
-    "nav": ["workflow/slots/nav.html"],
+    "nav": ["workflow/slots/nav.html"],  # Presets, Collections, Notifications
     "job_form": ["workflow/slots/job_form.html"],
     "job_form_actions": ["workflow/slots/job_form_actions.html"],
     "job_page": ["workflow/slots/job_page.html"],
-    "image_page": ["workflow/slots/image_review.html"],
+    "image_page": ["workflow/slots/image_collections.html", "workflow/slots/image_review.html"],
+    "gallery_tools": ["workflow/slots/gallery_tools.html"],
     "search_results": ["workflow/slots/search_presets.html"],
     "account": ["workflow/slots/account_notifications.html"],
 }

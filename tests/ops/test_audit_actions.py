@@ -228,7 +228,63 @@ def change_notification_settings(w):
     assert w.client.post("/notifications/settings", {}).status_code == 302
 
 
+def _collection(w, images=()):
+    from studio.workflow import collection_services
+
+    collection = collection_services.create_collection(user=w.owner, team=w.team, name="Campaign")
+    collection_services.add_images(collection, list(images), user=w.owner)
+    forget_events()
+    return collection
+
+
+def create_collection(w):
+    assert w.client.post("/collections/", {"name": "Campaign", "team": str(w.team.pk)}).status_code == 302
+
+
+def add_to_collection(w):
+    collection = _collection(w)
+    assert w.client.post("/collections/add", {"collection": collection.pk, "ids": str(w.image.pk)}).status_code == 302
+
+
+def remove_from_collection(w):
+    collection = _collection(w, [w.image])
+    url = f"/collections/{collection.pk}/images/{w.image.pk}/remove"
+    assert w.client.post(url).status_code == 302
+
+
+def reorder_collection(w):
+    second = make_image(w.owner, w.team, prompt="a second poster")
+    collection = _collection(w, [w.image, second])
+    assert w.client.post(f"/collections/{collection.pk}/order", {"ids": [second.pk, w.image.pk]}).status_code == 302
+
+
+def delete_collection(w):
+    collection = _collection(w, [w.image])
+    assert w.client.post(f"/collections/{collection.pk}/delete").status_code == 302
+
+
+def create_collection_link(w):
+    collection = _collection(w, [w.image])
+    assert w.client.post(f"/collections/{collection.pk}/share", {"days": "7"}).status_code == 302
+
+
+def revoke_collection_link(w):
+    from studio.workflow import collection_services
+
+    collection = _collection(w, [w.image])
+    link = collection_services.create_link(collection, user=w.owner)
+    forget_events()
+    assert w.client.post(f"/collections/{collection.pk}/links/{link.pk}/revoke").status_code == 302
+
+
 PERFORMS = {
+    "collection.created": create_collection,
+    "collection.images_added": add_to_collection,
+    "collection.image_removed": remove_from_collection,
+    "collection.reordered": reorder_collection,
+    "collection.deleted": delete_collection,
+    "collection_link.created": create_collection_link,
+    "collection_link.revoked": revoke_collection_link,
     "preset.created": create_preset,
     "review.requested": request_review,
     "review.approved": approve_review,

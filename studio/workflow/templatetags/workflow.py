@@ -3,7 +3,7 @@ from django import template
 
 from studio.gallery.selectors import role_in_team
 
-from .. import preset_selectors
+from .. import collection_selectors, preset_selectors
 from ..models import Comment, ImageReview, NotificationSettings, PresetUse
 from ..review_services import mentionable, review_of
 
@@ -54,3 +54,8 @@ def review_panel(context, image):
 @register.simple_tag
 def notification_settings_of(user):
     return NotificationSettings.of(user)
+
+
+@register.simple_tag
+def collections_to_add_to(user):
+    return collection_selectors.editable_collections(user)
