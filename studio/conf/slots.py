@@ -10,7 +10,7 @@ TEMPLATE_SLOTS = {
     "job_form_actions": ["workflow/slots/job_form_actions.html"],
     "job_page": ["workflow/slots/job_page.html"],
     "image_page": ["workflow/slots/image_collections.html", "workflow/slots/image_review.html"],
-    "gallery_tools": ["workflow/slots/gallery_tools.html"],
+    "bulk_tools": ["workflow/slots/bulk_tools.html"],  # the gallery's toolbar for ticked images
     "search_results": ["workflow/slots/search_presets.html"],
     "account": ["workflow/slots/account_notifications.html"],
 }

@@ -2,6 +2,8 @@
 has its own door (`shared_collection`), which follows the image links' rule (`sharing.shareable_by`)."""
 from django.db.models import F
 
+from studio.accounts.models import Membership
+
 from studio.gallery.models import Image
 from studio.gallery.selectors import role_in_team
 from studio.gallery.sharing import shareable_by
@@ -20,12 +22,10 @@ def visible_collection(user, pk) -> Collection | None:
 
 
 def editable_collections(user) -> list[Collection]:
-    """The collections this person may add to (for the gallery's and the image page's menus)."""
+    """The collections this person may add to (for the gallery's and the image page's menus): two queries."""
     collections = list(visible_collections(user))
-    roles = {}
-    for collection in collections:
-        if collection.team_id and collection.team_id not in roles:
-            roles[collection.team_id] = role_in_team(user, collection.team_id)
+    roles = dict(Membership.objects.filter(user=user, team_id__in={c.team_id for c in collections if c.team_id})
+                 .values_list("team_id", "role")) if any(c.team_id for c in collections) else {}
     return [c for c in collections if c.can_edit(user, roles.get(c.team_id))]
 
 

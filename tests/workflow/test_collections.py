@@ -29,8 +29,9 @@ def test_create_a_team_collection_and_add_ticked_images_from_the_gallery(client,
     response = client.post("/collections/", {"name": "Spring campaign", "team": str(team.pk)})
     collection = Collection.objects.get()
     assert response["Location"] == collection.get_absolute_url() and collection.team == team
-    gallery = client.get(f"/teams/{team.slug}/").content.decode()
-    assert 'data-takes-ticked="export-form"' in gallery and "Spring campaign" in gallery
+    assert 'data-fragment-url="/gallery/bulk/tools' in client.get(f"/teams/{team.slug}/").content.decode()
+    tools = client.get("/gallery/bulk/tools", {"next": f"/teams/{team.slug}/"}).content.decode()
+    assert 'data-takes-ticked="export-form"' in tools and "Spring campaign" in tools
     ids = [str(images[2].pk), str(images[0].pk)]
     client.post("/collections/add", {"collection": collection.pk, "ids": ids, "next": f"/teams/{team.slug}/"})
     assert _order(collection) == [images[2].pk, images[0].pk]

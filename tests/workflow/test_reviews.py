@@ -129,7 +129,7 @@ def test_unread_count_in_the_navigation_and_the_notifications_page(client, peopl
     review_services.add_comment(image, user=people["owner"], body="@teammate and again", link_base="http://x")
     client.force_login(people["teammate"])
     page = client.get("/notifications/").content.decode()
-    assert "data-unread-url=\"/notifications/unread\"" in page and page.count("owner mentioned you on image") == 2
+    assert "data-fragment-url=\"/notifications/unread\"" in page and page.count("owner mentioned you on image") == 2
     assert 'data-unread>2<' in client.get("/notifications/unread").content.decode()
     first = Notification.objects.filter(recipient=people["teammate"]).first()
     opened = client.get(first.get_absolute_url())
