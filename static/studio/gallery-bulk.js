@@ -1,5 +1,5 @@
 // Ticking many images in a gallery: click a box, Shift+click another to tick (or untick) the whole range
-// between, Space on a focused box ticks it (Shift+Space the range from the last one). "Tick all" and
+// between, Space on a focused box ticks it. "Tick all" and
 // "None" work on this page; the toolbar (fetched after the page) counts what is ticked.
 (function () {
   "use strict";
