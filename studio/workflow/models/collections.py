@@ -5,29 +5,17 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from studio.accounts.models import Membership
 from studio.gallery.models import RevocableLink
 
-
-class CollectionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Your personal collections and your teams' (any role looks). The images in them are read
-        through `Image.objects.visible_to` on top of this: a collection never shows more than that."""
-        if not user.is_authenticated:
-            return self.none()
-        teams = Membership.objects.filter(user=user).values("team_id")
-        return self.filter(models.Q(team__isnull=True, owner=user) | models.Q(team_id__in=teams))
+from .scoped import TeamScoped
 
 
-class Collection(models.Model):
+class Collection(TeamScoped):
+    """Its images are read through `Image.objects.visible_to` on top of `Collection.objects.visible_to`:
+    a collection never shows anyone more than that."""
+
     name = models.CharField(max_length=100)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections")
-    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="collections")
-    created_at = models.DateTimeField(default=timezone.now)
     images = models.ManyToManyField("gallery.Image", through="CollectionItem", related_name="collections")
-
-    objects = CollectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -38,25 +26,10 @@ class Collection(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("workflow:collection", args=[self.pk])
 
-    @property
-    def scope(self) -> str:
-        return self.team.name if self.team_id else "Only me"
-
-    def can_edit(self, user, role: str | None) -> bool:
-        """Add, remove, reorder: its maker for a personal one; the team's members and owners for a team's."""
-        if self.team_id is None:
-            return self.owner_id == user.pk
-        return role in Membership.CREATOR_ROLES
-
     def can_share(self, user, role: str | None) -> bool:
         """Make a link for a client: whoever may edit it (what the link shows is further cut to the images
         its creator may share, `sharing.shareable_by`)."""
         return user.is_active and self.can_edit(user, role)
-
-    def can_delete(self, user, role: str | None) -> bool:
-        if self.team_id is None:
-            return self.owner_id == user.pk
-        return role == Membership.Role.OWNER or (self.owner_id == user.pk and role in Membership.CREATOR_ROLES)
 
 
 class CollectionItem(models.Model):

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from studio.accounts.models import Membership
+from .scoped import ScopedQuerySet, TeamScoped
 
 # `{name}`: letters, digits and underscores, starting with a letter or underscore. Nothing else in braces
 # is a variable (no attribute access, no format specs): a template is filled by substitution, not format().
@@ -28,14 +28,7 @@ def fill(template: str, values: dict[str, str]) -> str:
     return VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-class PresetQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Your personal presets and those of every team you belong to (any role may use them)."""
-        if not user.is_authenticated:
-            return self.none()
-        teams = Membership.objects.filter(user=user).values("team_id")
-        return self.filter(models.Q(team__isnull=True, owner=user) | models.Q(team_id__in=teams))
-
+class PresetQuerySet(ScopedQuerySet):
     def matching(self, words: str):
         query = models.Q()
         for word in words.split():
@@ -66,12 +59,8 @@ class PresetFields(models.Model):
         return ", ".join(f"{k}={v}" for k, v in sorted(self.params.items()))
 
 
-class Preset(PresetFields):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presets")
-    # Shared with this team when set (its members and owners may edit it); personal when empty.
-    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="presets")
+class Preset(TeamScoped, PresetFields):
     version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = PresetQuerySet.as_manager()
@@ -85,21 +74,6 @@ class Preset(PresetFields):
 
     def get_absolute_url(self) -> str:
         return reverse("workflow:preset", args=[self.pk])
-
-    @property
-    def scope(self) -> str:
-        return self.team.name if self.team_id else "Only me"
-
-    def can_edit(self, user, role: str | None) -> bool:
-        """Its author; for a team preset, the team's members and owners too (viewers only use it)."""
-        if self.team_id is None:
-            return self.owner_id == user.pk
-        return role in Membership.CREATOR_ROLES
-
-    def can_delete(self, user, role: str | None) -> bool:
-        if self.team_id is None:
-            return self.owner_id == user.pk
-        return self.owner_id == user.pk and role in Membership.CREATOR_ROLES or role == Membership.Role.OWNER
 
     def changes_from(self, fields: dict) -> list[str]:
         """What `fields` would change here, in words ("model dall-e-2 → gpt-image-1", "prompt template")."""
