@@ -41,7 +41,7 @@ def test_bulk_move_and_undo(page, live_server, transactional_db, people, team, s
     page.get_by_role("button", name="Trash").click()
     expect(page.get_by_text("Moved to the trash: 5 images.")).to_be_visible()
     page.goto(base + "/trash/")
-    page.get_by_role("button", name="Restore all").click()
+    page.get_by_role("button", name="Put all back").click()
     expect(page.get_by_text("Restored 5 images.")).to_be_visible()
     assert not Image.objects.filter(deleted_at__isnull=False).exists()
     expect(page.locator(".archive-grid .tile")).to_have_count(0)
