@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .conf.celery import TASK_ROUTES, beat_schedule, broker_transport_options
 from .conf.logging import logging_settings
+from .conf.slots import TEMPLATE_SLOTS
 from .conf.storage import storage_settings
 from .devtools.run import recorded_broker_url
 from .env import (
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "studio.generation",
     "studio.gallery",
     "studio.standin",
+    "studio.workflow",
     "studio.ops",
 ]
 
@@ -94,6 +96,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "studio.urls"
+# Parts of higher apps shown in lower apps' pages (studio/conf/slots.py).
+STUDIO_TEMPLATE_SLOTS = TEMPLATE_SLOTS
 WSGI_APPLICATION = "studio.wsgi.application"
 ASGI_APPLICATION = "studio.asgi.application"
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("studio.spending.urls")),
     path("", include("studio.generation.urls")),
     path("", include("studio.gallery.urls")),
+    path("", include("studio.workflow.urls")),
     path("", include("studio.ops.urls")),
 ]

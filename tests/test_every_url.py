@@ -49,6 +49,8 @@ from studio.gallery import services as gallery_services
 from studio.gallery.models import Image, Tag
 from studio.generation import uploads
 from studio.spending.models import Notice
+from studio.workflow import collection_services, preset_services, review_services
+from studio.workflow.models import Notification
 from tests.gallery.factories import make_image, png_bytes
 
 CAST = ("outsider", "anonymous", "viewer", "teammate", "owner")  # the refused first: nothing has changed yet
@@ -106,6 +108,15 @@ class World:
     owner_token: object  # a personal API token of the owner's
     membership: object  # the teammate's membership of the team
     notice: object  # an in-app notice of the owner's (a budget alert)
+    private_preset: object  # the owner's personal preset (its prompt is a marker of the owner's)
+    team_preset: object  # a preset of the team
+    notification: object  # the owner's: a teammate's mention of them
+    private_collection: object  # the owner's, holding the linked image (public only through a link)
+    team_collection: object  # the team's, holding the team image
+    private_collection_link: object
+    team_collection_link: object
+    collection_live_token: str  # a link to the private collection: anyone may follow it
+    collection_dead_token: str  # a link its creator (a viewer) may not make: nobody may follow it
 
 
 def _build_world() -> World:
@@ -148,7 +159,39 @@ def _build_world() -> World:
         owner_token=create_token(user=owner, name="every url")[0],
         membership=Membership.objects.get(team=team, user=people["teammate"]),
         notice=Notice.objects.create(user=owner, message="The monthly budget of team Every URL team is 80 % used"),
+        **_presets(team, owner),
+        notification=_review_and_comments(private, shared, people),
+        **_collections(team, linked, shared, people),
     )
+
+
+def _collections(team, linked, shared, people) -> dict:
+    owner = people["owner"]
+    mine = collection_services.create_collection(user=owner, team=None, name="zq private collection")
+    ours = collection_services.create_collection(user=owner, team=team, name="zq team collection")
+    collection_services.add_images(mine, [linked], user=owner)
+    collection_services.add_images(ours, [shared], user=owner)
+    live = collection_services.create_link(mine, user=owner)
+    return {"private_collection": mine, "team_collection": ours, "private_collection_link": live,
+            "team_collection_link": collection_services.create_link(ours, user=owner),
+            "collection_live_token": live.token,
+            "collection_dead_token": collection_services.create_link(ours, user=people["viewer"]).token}
+
+
+def _review_and_comments(private, shared, people):
+    """Comments with marker words (a private image's are its owner's alone), a review, and a mention."""
+    review_services.add_comment(private, user=people["owner"], body="private-prompt-zq81 note", link_base="http://x")
+    review_services.move_review(shared, user=people["owner"], to="in_review")
+    review_services.add_comment(shared, user=people["teammate"], body="@ann-owner team-prompt-zq83?",
+                                link_base="http://x")
+    return Notification.objects.get(recipient=people["owner"])
+
+
+def _presets(team, owner) -> dict:
+    def preset(team_, prompt):
+        return preset_services.create_preset(user=owner, team=team_, name="zq preset", model="dall-e-2", params={},
+                                             prompt_template=f"{prompt} {SEARCH_WORD} {{thing}}")
+    return {"private_preset": preset(None, "private-prompt-zq81"), "team_preset": preset(team, "team-prompt-zq83")}
 
 
 def _invitation(team, owner) -> dict:
@@ -240,10 +283,24 @@ def _anyone(value):
 
 
 def _token(world, scene, route, name):
-    """A live link (anyone may follow it), or one whose creator may no longer share its image (nobody may)."""
+    """A live link (anyone may follow it), or one whose creator may no longer share its image (nobody may);
+    under `c/`, the same for collection links."""
+    if route.startswith("c/"):
+        if scene == "private":
+            return Argument(world.collection_live_token, frozenset(EVERYONE))
+        return Argument(world.collection_dead_token, frozenset())
     if scene == "private":
         return Argument(world.live_token, frozenset(EVERYONE))
     return Argument(world.dead_token, frozenset())
+
+
+def _collection_image(world, scene, route, name):
+    """An image in the collection named beside it (the owner's linked one, or the team's); behind a collection
+    link, whoever holds the link may see it (the link's own audience then decides)."""
+    image = world.linked if scene == "private" else world.shared
+    if route.startswith("c/"):
+        return Argument(str(image.pk), frozenset(EVERYONE))
+    return Argument(str(image.pk), frozenset(OWNER if scene == "private" else TEAM))
 
 
 # parameter name -> (the converters it may have, how to fill it in a scene)
@@ -258,7 +315,13 @@ ARGUMENTS = {
     "key": ((PathConverter, StringConverter, RegexGroup), _key),
     "token": (StringConverter, _token),
     "provider_id": (StringConverter, _anyone("studio")),  # the single sign-on provider's login and callback
-    "uidb36": (RegexGroup, _anyone("zz")),  # allauth's password-reset link names its person in base 36
+    "uidb36": (RegexGroup, _anyone("zz")),
+    "preset_id": (IntConverter, _scene_object("private_preset", "team_preset")),
+    "collection_id": (IntConverter, _scene_object("private_collection", "team_collection")),
+    "collection_link_id": (IntConverter, _scene_object("private_collection_link", "team_collection_link")),
+    "image_id": (IntConverter, _collection_image),
+    "notification_id": (IntConverter, lambda world, scene, route, name: Argument(str(world.notification.pk),
+                                                                                 frozenset(OWNER))),  # allauth's password-reset link names its person in base 36
 }
 
 # Query strings that make an argument-less page show something (the rest are requested bare).
@@ -269,7 +332,10 @@ QUERIES = {
     "gallery:compare_selected": lambda w: [{"ids": [w.private.pk, w.shared.pk]}],
     "generation:edit": lambda w: [{}, {"source": w.private.pk}, {"source": w.shared.pk}, {"upload": w.upload_key}],
     "generation:prepare": lambda w: [{"source": w.private.pk, "for": "edit"}, {"upload": w.upload_key}],
-    "generation:new": lambda w: [{}, {"team": w.team.pk}],
+    "generation:new": lambda w: [{}, {"team": w.team.pk}, {"preset_version": w.private_preset.versions.get().pk},
+                                 {"preset_version": w.team_preset.versions.get().pk}],
+    "workflow:presets": lambda w: [{}, {"q": SEARCH_WORD}],
+    "workflow:preset_new": lambda w: [{}, {"job": w.private.job_id}, {"job": w.shared.job_id}],
 }
 
 

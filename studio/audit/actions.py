@@ -14,4 +14,9 @@ ACTIONS = frozenset({
     "invite.sent", "invite.accepted", "invite.revoked",
     "provider.changed",
     "provider.tested",
+    "preset.created", "preset.changed", "preset.deleted",
+    "review.requested", "review.approved", "review.changes_requested", "comment.added",
+    "notifications.changed",
+    "collection.created", "collection.images_added", "collection.image_removed", "collection.reordered",
+    "collection.deleted", "collection_link.created", "collection_link.revoked",
 })

@@ -253,17 +253,14 @@ class ShareLinkQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
 
 
-class ShareLink(models.Model):
-    """A revocable link that shows one image to someone without an account.
+class RevocableLink(models.Model):
+    """A link for people without an account: its URL carries `key` signed with SECRET_KEY under the
+    subclass's SIGNING_SALT (so a guessed or mangled token is refused before the database is asked); the
+    row is read on every request, so revoking or expiring it takes effect at once. Image share links
+    (below) and collection share links (workflow) are the two kinds."""
 
-    The URL carries `key` signed with SECRET_KEY (so a guessed or mangled token is refused before
-    the database is asked); the row is read on every request, so revoking or expiring a link takes
-    effect at once, and so does anything that takes its creator's right to share away (`serves`).
-    """
+    SIGNING_SALT = ""
 
-    SIGNING_SALT = "studio.gallery.share"
-
-    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="share_links")
     key = models.CharField(max_length=40, unique=True, default=new_share_key)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -273,21 +270,12 @@ class ShareLink(models.Model):
     objects = ShareLinkQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
 
     def is_live(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
-
-    def creator_may_share(self, creator_role: str | None) -> bool:
-        """Whether the person who made the link could make it now: their account still works, and
-        `Image.can_share` holds for them with `creator_role`, their role in the image's team *today*
-        (the image may have moved, they may have left the team or lost the owner role)."""
-        return self.created_by.is_active and self.image.can_share(self.created_by, creator_role)
-
-    def serves(self, creator_role: str | None, now=None) -> bool:
-        """Whether the link shows its image now: live, its image not in the trash, its creator still entitled."""
-        return self.is_live(now) and self.image.deleted_at is None and self.creator_may_share(creator_role)
 
     @property
     def token(self) -> str:
@@ -300,6 +288,31 @@ class ShareLink(models.Model):
             return signing.Signer(salt=cls.SIGNING_SALT).unsign(token)
         except signing.BadSignature:
             return None
+
+
+class ShareLink(RevocableLink):
+    """A revocable link that shows one image to someone without an account.
+
+    It serves while live and while anything that takes its creator's right to share away has not
+    happened (`serves`).
+    """
+
+    SIGNING_SALT = "studio.gallery.share"
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="share_links")
+
+    class Meta(RevocableLink.Meta):
+        pass
+
+    def creator_may_share(self, creator_role: str | None) -> bool:
+        """Whether the person who made the link could make it now: their account still works, and
+        `Image.can_share` holds for them with `creator_role`, their role in the image's team *today*
+        (the image may have moved, they may have left the team or lost the owner role)."""
+        return self.created_by.is_active and self.image.can_share(self.created_by, creator_role)
+
+    def serves(self, creator_role: str | None, now=None) -> bool:
+        """Whether the link shows its image now: live, its image not in the trash, its creator still entitled."""
+        return self.is_live(now) and self.image.deleted_at is None and self.creator_may_share(creator_role)
 
     def get_absolute_url(self) -> str:
         return reverse("gallery:shared", args=[self.token])

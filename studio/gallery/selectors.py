@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from studio.accounts.models import Membership, Team
 
-from . import search
+from . import hooks, search
 from .models import Favourite, Image, Tag
 
 PAGE_SIZE = 60
@@ -93,6 +93,8 @@ class Filters:
     tag: str = ""
     credentials: bool = False  # only images whose original carries C2PA content credentials
     raw: dict = field(default_factory=dict)
+    # Filters higher apps registered (hooks.GRID_FILTERS, e.g. the review state): {param: chosen value}.
+    registered: dict = field(default_factory=dict)
 
     @classmethod
     def from_query(cls, query) -> "Filters":
@@ -106,10 +108,17 @@ class Filters:
             since, until = day("from"), day("to", end=True)
         except ValueError:
             since = until = None
+        registered = {param: query.get(param) for param, grid_filter in hooks.GRID_FILTERS.items()
+                      if query.get(param) in {value for value, _ in grid_filter.choices if value}}
         raw = {k: query.get(k) for k in ("model", "person", "from", "to", "fav", "tag", "cc") if query.get(k)}
         return cls(model=query.get("model", "")[:100], person=query.get("person", "")[:150], since=since,
                    until=until, favourites=query.get("fav") == "1", tag=Tag.clean_name(query.get("tag", "")),
-                   credentials=query.get("cc") == "1", raw=raw)
+                   credentials=query.get("cc") == "1", raw={**raw, **registered}, registered=registered)
+
+    @property
+    def registered_choices(self) -> list:
+        """(filter, chosen value) for each registered filter, for the filter bar."""
+        return [(grid_filter, self.registered.get(param, "")) for param, grid_filter in hooks.GRID_FILTERS.items()]
 
     @property
     def active(self) -> bool:
@@ -130,6 +139,8 @@ class Filters:
             queryset = queryset.filter(Exists(Image.tags.through.objects.filter(image=OuterRef("pk"), tag__name=self.tag)))
         if self.credentials:
             queryset = queryset.filter(has_credentials=True)
+        for param, value in self.registered.items():
+            queryset = hooks.GRID_FILTERS[param].apply(queryset, value)
         return queryset
 
 

@@ -63,13 +63,19 @@ def purge_trash(*, now=None, batch: int = 500) -> int:
             return purged
 
 
-def _purge_row(row: dict) -> int:
+def _purge_row(row: dict, actor=None) -> int:
     with transaction.atomic():
         gone = Image.objects.filter(pk=row["pk"], deleted_at__isnull=False).delete()[1].get("gallery.Image", 0)
         if gone:
-            record("image.purged", team=_team_stub(row["team_id"], row["team__name"]), object_type="image",
-                   object_id=row["pk"], summary=f"{row['model']} image: {row['prompt'][:120]}")
+            record("image.purged", actor=actor, team=_team_stub(row["team_id"], row["team__name"]),
+                   object_type="image", object_id=row["pk"], summary=f"{row['model']} image: {row['prompt'][:120]}")
     return gone
+
+
+def purge_row(image: Image, *, actor) -> int:
+    """A trashed image's row goes for good now (its owner's "Delete forever"; storage objects first)."""
+    return _purge_row({"pk": image.pk, "team_id": image.team_id, "team__name": image.team.name if image.team else "",
+                       "model": image.model, "prompt": image.prompt}, actor=actor)
 
 
 def _team_stub(team_id, name):

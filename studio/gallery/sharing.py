@@ -33,3 +33,15 @@ def links_shown(image: Image) -> list[ShareLink]:
         memberships = Membership.objects.filter(team_id=image.team_id, user_id__in=creators)
         roles = dict(memberships.values_list("user_id", "role"))
     return [link for link in links if link.creator_may_share(roles.get(link.created_by_id))]
+
+
+def shareable_by(creator, images) -> list[Image]:
+    """The images a link made by `creator` may show today, by the rule image links follow: not in the
+    trash, the creator's account works, and `Image.can_share` holds for them with their role *today* in
+    each image's team. For links that show many images (a collection's); two queries for any number."""
+    images = [image for image in images if image.deleted_at is None]
+    if not creator.is_active or not images:
+        return []
+    teams = {image.team_id for image in images if image.team_id}
+    roles = dict(Membership.objects.filter(user=creator, team_id__in=teams).values_list("team_id", "role"))
+    return [image for image in images if image.can_share(creator, roles.get(image.team_id))]

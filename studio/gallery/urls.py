@@ -1,16 +1,21 @@
 from django.urls import path
 
-from . import download_views, views
+from . import bulk_views, download_views, views
 
 app_name = "gallery"
 urlpatterns = [
     path("gallery/", views.my_images, name="mine"),
     path("gallery/export.zip", views.export, name="export"),
     path("gallery/compare/", views.compare_selected, name="compare_selected"),
+    path("gallery/bulk", bulk_views.bulk_action, name="bulk"),
+    path("gallery/bulk/tools", bulk_views.bulk_tools, name="bulk_tools"),
+    path("gallery/bulk/undo", bulk_views.bulk_undo, name="bulk_undo"),
     path("teams/", views.teams, name="teams"),
     path("teams/<slug:slug>/", views.team_gallery, name="team"),
     path("search/", views.search, name="search"),
     path("trash/", views.trash, name="trash"),
+    path("trash/restore-all", bulk_views.restore_all, name="restore_all"),
+    path("trash/delete-forever", bulk_views.delete_forever, name="delete_forever"),
     path("trash/<int:pk>/thumb", views.trash_thumb, name="trash_thumb"),
     path("images/<int:pk>/", views.image_detail, name="image"),
     path("images/<int:pk>/family/", views.image_family, name="family"),

@@ -22,7 +22,7 @@ from studio.accounts.models import teams_where_user_can_create
 from studio.accounts.selectors import teams_with_roles
 from studio.models_registry.registry import all_models
 
-from . import selectors, services, sharing
+from . import hooks, selectors, services, sharing
 from .export import stream_zip
 from .models import Image, ShareLink
 from .serving import serve_key
@@ -268,6 +268,9 @@ def delete(request, pk):
     image = visible_image_or_404(request.user, pk)
     if not image.can_manage(request.user):
         return _deny(request, image, "Only the person who made this image can delete it.")
+    refusal = hooks.trash_refusal(image, request.user, selectors.role_in_team(request.user, image.team_id))
+    if refusal:
+        return _deny(request, image, refusal)
     services.trash_image(image, actor=request.user)
     messages.success(request, "Moved to the trash. You can restore it from there.")
     return _back(request, reverse("gallery:mine"))

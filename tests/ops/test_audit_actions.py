@@ -183,9 +183,130 @@ def dismiss_notice(w):
     assert w.client.post(reverse("spending:dismiss_notice", args=[notice.pk])).status_code == 302
 
 
+def _preset(w, team=None):
+    from studio.workflow import preset_services
+
+    preset = preset_services.create_preset(user=w.owner, team=team, name="Kettle", model="dall-e-2",
+                                           params={"size": "256x256"}, prompt_template="a {colour} kettle")
+    forget_events()
+    return preset
+
+
+def create_preset(w):
+    response = w.client.post("/presets/new", {"name": "Kettle", "model": "dall-e-2", "options": "size=256x256",
+                                              "prompt_template": "a {colour} kettle", "team": str(w.team.pk)})
+    assert response.status_code == 302
+
+
+def change_preset(w):
+    preset = _preset(w, w.team)
+    response = w.client.post(f"/presets/{preset.pk}/edit", {"name": "Kettle", "model": "dall-e-3",
+                                                            "prompt_template": "a {colour} kettle"})
+    assert response.status_code == 302
+
+
+def delete_preset(w):
+    preset = _preset(w)
+    assert w.client.post(f"/presets/{preset.pk}/delete").status_code == 302
+
+
+def request_review(w):
+    assert w.client.post(f"/images/{w.image.pk}/review", {"to": "in_review"}).status_code == 302
+
+
+def _decide(w, to):
+    from studio.workflow import review_services
+
+    review_services.move_review(w.image, user=w.owner, to="in_review")
+    forget_events()
+    w.client.force_login(w.people["teammate"])
+    forget_events()
+    assert w.client.post(f"/images/{w.image.pk}/review", {"to": to}).status_code == 302
+
+
+def approve_review(w):
+    _decide(w, "approved")
+
+
+def request_changes(w):
+    _decide(w, "changes_requested")
+
+
+def add_comment(w):
+    assert w.client.post(f"/images/{w.image.pk}/comments", {"body": "@teammate what do you think?"}).status_code == 302
+
+
+def change_notification_settings(w):
+    assert w.client.post("/notifications/settings", {}).status_code == 302
+
+
+def _collection(w, images=()):
+    from studio.workflow import collection_services
+
+    collection = collection_services.create_collection(user=w.owner, team=w.team, name="Campaign")
+    collection_services.add_images(collection, list(images), user=w.owner)
+    forget_events()
+    return collection
+
+
+def create_collection(w):
+    assert w.client.post("/collections/", {"name": "Campaign", "team": str(w.team.pk)}).status_code == 302
+
+
+def add_to_collection(w):
+    collection = _collection(w)
+    assert w.client.post("/collections/add", {"collection": collection.pk, "ids": str(w.image.pk)}).status_code == 302
+
+
+def remove_from_collection(w):
+    collection = _collection(w, [w.image])
+    url = f"/collections/{collection.pk}/images/{w.image.pk}/remove"
+    assert w.client.post(url).status_code == 302
+
+
+def reorder_collection(w):
+    second = make_image(w.owner, w.team, prompt="a second poster")
+    collection = _collection(w, [w.image, second])
+    assert w.client.post(f"/collections/{collection.pk}/order", {"ids": [second.pk, w.image.pk]}).status_code == 302
+
+
+def delete_collection(w):
+    collection = _collection(w, [w.image])
+    assert w.client.post(f"/collections/{collection.pk}/delete").status_code == 302
+
+
+def create_collection_link(w):
+    collection = _collection(w, [w.image])
+    assert w.client.post(f"/collections/{collection.pk}/share", {"days": "7"}).status_code == 302
+
+
+def revoke_collection_link(w):
+    from studio.workflow import collection_services
+
+    collection = _collection(w, [w.image])
+    link = collection_services.create_link(collection, user=w.owner)
+    forget_events()
+    assert w.client.post(f"/collections/{collection.pk}/links/{link.pk}/revoke").status_code == 302
+
+
 PERFORMS = {
     "budget.changed": change_budget,
     "notice.dismissed": dismiss_notice,
+    "collection.created": create_collection,
+    "collection.images_added": add_to_collection,
+    "collection.image_removed": remove_from_collection,
+    "collection.reordered": reorder_collection,
+    "collection.deleted": delete_collection,
+    "collection_link.created": create_collection_link,
+    "collection_link.revoked": revoke_collection_link,
+    "preset.created": create_preset,
+    "review.requested": request_review,
+    "review.approved": approve_review,
+    "review.changes_requested": request_changes,
+    "comment.added": add_comment,
+    "notifications.changed": change_notification_settings,
+    "preset.changed": change_preset,
+    "preset.deleted": delete_preset,
     "sign_in": sign_in,
     "sign_out": sign_out,
     "sign_in.failed": fail_to_sign_in,
@@ -226,6 +347,8 @@ ACTORS = {
     "sign_in": "teammate",  # signing in from another browser
     "sign_in.failed": "",  # nobody signed in: the name that was tried is in the summary
     "invite.accepted": "outsider",  # the invitee joins
+    "review.approved": "teammate",  # a maker does not decide the review of their own image
+    "review.changes_requested": "teammate",
 }
 
 

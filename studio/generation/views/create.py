@@ -17,15 +17,21 @@ from studio.gallery.models import Image
 from studio.gallery.serving import serve_key
 from studio.gallery.shortcuts import visible_image_or_404
 from studio.models_registry.estimate import describe_estimate
-from studio.models_registry.registry import UnknownModel, get_model
-
 from studio.models_registry.providers import get_provider
+from studio.models_registry.registry import UnknownModel, get_model
 from studio.spending.errors import JobRefused
 from studio.spending.selectors import left_lines_for_form
 
 from .. import services, uploads
 from ..forms import EditForm, GenerateForm, VariationForm, initial_from_query
 from ..models import Job
+from ..signals import job_submitted_from_form
+
+
+def _shown(request, job):
+    """Tell whoever follows job forms (a preset the form was filled from), then show the job."""
+    job_submitted_from_form.send(sender=Job, job=job, user=request.user, data=request.POST)
+    return redirect(job)
 
 
 # --- generate --------------------------------------------------------------------------------------
@@ -44,7 +50,6 @@ def _submitted(request, form, submit):
     return job
 
 
-
 @login_required
 def new_job(request):
     if request.method == "POST":
@@ -52,7 +57,7 @@ def new_job(request):
         job = form.is_valid() and _submitted(
             request, form, lambda: services.submit_job(user=request.user, remember_team=True, **form.job_fields()))
         if job:
-            return redirect(job)
+            return _shown(request, job)
         status = 422
     else:
         form = GenerateForm(user=request.user, initial=initial_from_query(request.GET))
@@ -103,7 +108,7 @@ def edit(request):
         form = EditForm(request.POST, request.FILES, user=request.user, source=source, upload_key=key)
         job = form.is_valid() and _submitted(request, form, lambda: _submit_edit(request, form))
         if job:
-            return redirect(job)
+            return _shown(request, job)
         status = 422
     else:
         form = EditForm(user=request.user, source=source, upload_key=key, initial=initial_from_query(request.GET),
@@ -261,7 +266,7 @@ def variation(request, pk):
             user=request.user, source_image=source, input_keys=[form.input_key],
             remember_team=request.POST.get("from") != "image-page", **form.job_fields()))
         if job:
-            return redirect(job)
+            return _shown(request, job)
         status = 422
     else:
         form = VariationForm(user=request.user, source=source, upload_key=key, preferred_model=source.model,
