@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("studio.generation.urls")),
     path("", include("studio.gallery.urls")),
     path("", include("studio.ops.urls")),
+    path("", include("studio.gateway.urls")),
 ]

@@ -33,7 +33,7 @@ def request_problems(spec: ModelSpec, operation: str, params: Mapping[str, Any],
             continue
         opt = opts.get(name)
         if opt is None:
-            out.append(Problem(name, _not_taken(spec, name, operation)))
+            out.append(Problem(name, _not_taken(spec, name, operation), "unsupported_parameter"))
         elif opt.is_choice:
             out += _choice_problems(spec, opt, value)
         else:
@@ -53,16 +53,18 @@ def _not_taken(spec: ModelSpec, name: str, operation: str) -> str:
 def _prompt_problems(spec: ModelSpec, operation: str, prompt: Any) -> list[Problem]:
     if not spec.takes_prompt(operation):
         return []  # dall-e-2's variation endpoint has no prompt; api_params drops it
+    prompt_given = prompt
     prompt = "" if prompt is None else str(prompt)
     if not prompt.strip():
         if operation == "variation":
             return []  # filled with variation_prompt
-        return [Problem("prompt", "Prompt is required.")]
+        return [Problem("prompt", "Prompt is required.",
+                        "missing_required_parameter" if prompt_given is None else "empty_string")]
     if len(prompt) > spec.prompt_max:
         return [Problem(
             "prompt",
             f"Prompt is {thousands(len(prompt))} characters; {spec.name} accepts at most "
-            f"{thousands(spec.prompt_max)}.",
+            f"{thousands(spec.prompt_max)}.", "string_above_max_length",
         )]
     return []
 
@@ -134,13 +136,15 @@ def _range_problems(spec: ModelSpec, opt: Option, value: Any) -> list[Problem]:
             raise ValueError
         number = int(value)
     except (TypeError, ValueError):
-        return [Problem(opt.name, f"{label} must be a whole number, not {value!r}.")]
+        return [Problem(opt.name, f"{label} must be a whole number, not {value!r}.", "invalid_type")]
     if opt.min == opt.max and number != opt.min:
         return [Problem(opt.name, f"{label} is {number}; {spec.name} accepts only {opt.min}.")]
     if opt.max is not None and number > opt.max:
-        return [Problem(opt.name, f"{label} is {number}; {spec.name} accepts at most {opt.max}.")]
+        return [Problem(opt.name, f"{label} is {number}; {spec.name} accepts at most {opt.max}.",
+                        "integer_above_max_value")]
     if opt.min is not None and number < opt.min:
-        return [Problem(opt.name, f"{label} is {number}; {spec.name} needs at least {opt.min}.")]
+        return [Problem(opt.name, f"{label} is {number}; {spec.name} needs at least {opt.min}.",
+                        "integer_below_min_value")]
     return []
 
 

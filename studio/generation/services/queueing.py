@@ -49,11 +49,13 @@ def submit_job(
     provider: str = "",
     remember_team: bool = False,
     via: str = "web",
+    api_token=None,
+    idempotency_key: str = "",
 ) -> Job:
     """Create the job and send it after commit. `team` is where its pictures go (and who pays): only ever
     what the person chose in a visible "Share with", or a retry's team while they may still create there.
     From a full form (`remember_team`), that choice becomes their default for the next form. `via` says
-    where it came from (web, api, batch)."""
+    where it came from (web, api, batch); API jobs carry their token and the client's idempotency key."""
     if team is not None and not team.lets_spend(user):
         # Forms only offer teams the person may spend for; this guards every other caller.
         raise PermissionDenied(f"{user} may not make jobs for team {team}: viewers only look.")
@@ -73,9 +75,12 @@ def submit_job(
             input_keys=input_keys or [],
             mask_key=mask_key,
             cost_estimate=estimate_cost(spec, kind, params),
+            api_token=api_token,
+            idempotency_key=idempotency_key,
         )
+        via_what = f"{via} · token {api_token.name}" if api_token is not None else via
         record("job.submitted", actor=user, team=team, target=job,
-               summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via}")
+               summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via_what}")
         transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
     metrics.job_reached(Job.Status.QUEUED, model=model, provider=provider)
     return job
