@@ -197,7 +197,8 @@ def _image_problems(spec: ModelSpec, operation: str, images: list[UploadInfo]) -
         which = f"Image {i}" if len(sources) > 1 else "The image"
         out += _file_problems(spec, "image", which, img, rules.formats, rules.max_bytes)
         if rules.square and img.width != img.height:
-            out.append(Problem("image", f"{which} is {img.width}x{img.height}; {who} needs a square image."))
+            out.append(Problem("image", f"{which} is {img.width}x{img.height}; {who} needs a square image.",
+                               "invalid_image_shape"))
     first = sources[0] if sources else None
     if masks:
         if operation == "variation":
@@ -211,13 +212,14 @@ def _image_problems(spec: ModelSpec, operation: str, images: list[UploadInfo]) -
             out += _file_problems(spec, "mask", "The mask", mask, rules.mask_formats, rules.mask_max_bytes)
             if not mask.has_alpha:
                 out.append(Problem("mask", "The mask has no transparency; its transparent areas mark what to "
-                                           "edit."))
+                                           "edit.", "invalid_mask"))
             if first and (mask.width, mask.height) != (first.width, first.height):
                 out.append(Problem("mask", f"The mask is {mask.width}x{mask.height} but the image is "
-                                           f"{first.width}x{first.height}; they must match."))
+                                           f"{first.width}x{first.height}; they must match.", "invalid_mask_size"))
     elif operation == "edit" and rules.mask_from_alpha and first and not first.has_alpha and not markups:
         out.append(Problem("image", f"Without a mask, {who} edits the transparent parts of the image, and "
-                                    "this image has none: paint a mask or upload a PNG with transparency."))
+                                    "this image has none: paint a mask or upload a PNG with transparency.",
+                               "image_missing_transparency"))
     if markups:
         if operation == "variation" or not rules.markup:
             out.append(Problem("markup", f"{who} does not take a markup overlay"
@@ -243,8 +245,8 @@ def _file_problems(spec: ModelSpec, field_name: str, which: str, img: UploadInfo
     out = []
     if formats and img.norm_format not in formats:
         out.append(Problem(field_name, f"{which} is {img.norm_format.upper() or 'of unknown type'}; {spec.name} "
-                                       f"accepts {or_list([f.upper() for f in formats])}."))
+                                       f"accepts {or_list([f.upper() for f in formats])}.", "invalid_image_format"))
     if max_bytes is not None and img.bytes >= max_bytes:
         out.append(Problem(field_name, f"{which} is {megabytes(img.bytes)}; {spec.name} accepts files under "
-                                       f"{megabytes(max_bytes)}."))
+                                       f"{megabytes(max_bytes)}.", "image_too_large"))
     return out

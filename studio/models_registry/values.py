@@ -59,7 +59,7 @@ class Problem:
 
     field: str
     message: str
-    code: str = "invalid_value"
+    code: str = field(default="invalid_value", compare=False)  # annotation-only `field` above binds no name
 
     def __str__(self) -> str:
         return self.message
