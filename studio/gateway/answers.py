@@ -49,17 +49,21 @@ def response_body(job: Job, *, base_url: str) -> dict:
     body = {"created": job.response_created or int(job.created_at.timestamp()), "data": data}
     if job.usage:
         body["usage"] = job.usage
-    body.update(echoed(job))
+    body.update(echoed(job, images[0]))
     return body
 
 
-def echoed(job: Job) -> dict:
-    """The options the upstream echoes (GPT image models): as they were sent, defaults included."""
+def echoed(job: Job, image: Image | None = None) -> dict:
+    """The options the upstream echoes (GPT image models): as they were sent, defaults included, with an
+    `auto` size resolved to the stored picture's, as the upstream resolves it."""
     spec = job_spec(job)
     if "response_format" in spec.options_for(job.kind):
         return {}
     sent = spec.api_params(job.kind, dict(job.params))
-    return {name: sent[name] for name in ECHOED if name in sent}
+    out = {name: sent[name] for name in ECHOED if name in sent}
+    if out.get("size") == "auto" and image is not None and image.width:
+        out["size"] = f"{image.width}x{image.height}"
+    return out
 
 
 def not_finished(job: Job) -> GatewayError:

@@ -41,7 +41,7 @@ def _completed_events(job: Job) -> list[bytes]:
     out = []
     for image in images:
         done = {"type": name, "b64_json": answers.image_b64(image),
-                "created_at": job.response_created or int(time.time()), **answers.echoed(job)}
+                "created_at": job.response_created or int(time.time()), **answers.echoed(job, image)}
         if job.usage:
             done["usage"] = job.usage
         out.append(_event(name, done))
