@@ -236,6 +236,16 @@ def _token(world, scene, route, name):
     return Argument(world.dead_token, frozenset())
 
 
+def _signed(world, scene, route, name):
+    """A /v1 url result: made with the owner's live token (anyone holding it may fetch), or naming a token
+    that does not exist (nobody may)."""
+    from studio.gateway.links import sign
+
+    if scene == "private":
+        return Argument(sign(world.private, world.owner_token), frozenset(EVERYONE))
+    return Argument(sign(world.shared, None), frozenset())
+
+
 # parameter name -> (the converters it may have, how to fill it in a scene)
 ARGUMENTS = {
     "pk": (IntConverter, _pk),
@@ -247,6 +257,7 @@ ARGUMENTS = {
     "slug": (SlugConverter, lambda world, scene, route, name: Argument(world.team.slug, frozenset(TEAM))),
     "key": ((PathConverter, StringConverter, RegexGroup), _key),
     "token": (StringConverter, _token),
+    "signed": (StringConverter, _signed),
     "provider_id": (StringConverter, _anyone("studio")),  # the single sign-on provider's login and callback
     "uidb36": (RegexGroup, _anyone("zz")),  # allauth's password-reset link names its person in base 36
 }
@@ -383,7 +394,7 @@ def test_every_url_answers_each_person_only_with_what_they_may_see(db, world, cl
         if path in seen:
             continue  # its arguments name the same objects in every scene (the trash, a team, an upload)
         seen.add(path)
-        public = bool(audience) and audience == frozenset(EVERYONE) and any(p == "token" for p, _ in route.converters)
+        public = bool(audience) and audience == frozenset(EVERYONE) and any(p in ("token", "signed") for p, _ in route.converters)
         for who in CAST:
             client = clients[who]
             may_see = who in audience

@@ -19,9 +19,12 @@ from studio.gallery.models import Image
 SIGNING_SALT = "studio.gateway.image"
 
 
+def sign(image: Image, token: ApiToken | None) -> str:
+    return signing.dumps([image.pk, token.pk if token else 0], salt=SIGNING_SALT)
+
+
 def image_url(base_url: str, image: Image, token: ApiToken | None) -> str:
-    signed = signing.dumps([image.pk, token.pk if token else 0], salt=SIGNING_SALT)
-    return base_url.rstrip("/") + reverse("gateway:image", args=[signed])
+    return base_url.rstrip("/") + reverse("gateway:image", args=[sign(image, token)])
 
 
 def linked_image(signed: str) -> Image | None:
