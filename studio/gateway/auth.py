@@ -1,10 +1,9 @@
 """`Authorization: Bearer <personal token>`: who a /v1 request speaks for, or a 401 saying why not."""
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
-
 from studio.accounts.token_services import authenticate_token
 from studio.accounts.tokens import ApiToken
+from studio.generation.live import db
 
 from .errors import unauthorized
 
@@ -15,7 +14,7 @@ async def token_for(request) -> ApiToken:
     if not header or scheme.lower() != "bearer" or not raw.strip():
         raise unauthorized("You didn't provide an API key. Send a personal Studio token as "
                            "'Authorization: Bearer stu_…' (make one on your account page).")
-    token = await sync_to_async(authenticate_token)(raw.strip())
+    token = await db(authenticate_token, raw.strip())
     if token is None:
         raise unauthorized("The token is wrong, revoked or expired. Make a new one on your account page.")
     return token

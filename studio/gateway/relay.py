@@ -6,8 +6,7 @@ import base64
 import json
 import time
 
-from asgiref.sync import sync_to_async
-
+from studio.generation.live import db
 from studio.generation.models import Job
 
 from . import answers
@@ -53,9 +52,9 @@ async def stream(first: list, rest):
     async for item in _chain(first, rest):
         if item[0] == "partial":
             _, index, data, job = item
-            yield await sync_to_async(partial_event)(job, index, data)
+            yield partial_event(job, index, data)
         else:
-            for chunk in await sync_to_async(_completed_events)(item[1]):
+            for chunk in await db(_completed_events, item[1]):
                 yield chunk
 
 

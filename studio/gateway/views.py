@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import functools
 
-from asgiref.sync import sync_to_async
 from django.http import JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from studio.generation.live import db
 from studio.generation.models import Job
 from studio.models_registry.providers import available_models, get_provider
 from studio.spending.errors import JobRefused
@@ -44,17 +44,17 @@ def _checked(kind: str, request) -> parsing.ImagesRequest:
 async def _images(request, kind: str):
     token = await token_for(request)
     key = request.headers.get("Idempotency-Key", "").strip()
-    checked = await sync_to_async(_checked)(kind, request)
+    checked = await db(_checked, kind, request)
     if checked.stream and not checked.spec.streams:
         raise GatewayError(400, f"{checked.model} does not stream.", param="stream", code="unsupported_parameter")
-    job = await sync_to_async(submission.submit)(token, checked, idempotency_key=key)
+    job = await db(submission.submit, token, checked, idempotency_key=key)
     base_url = request.build_absolute_uri("/")
     if checked.stream:
         return await _streamed(job.pk)
     job = await waiting.settled(job.pk)
     if not job.is_finished:
         raise answers.not_finished(job)
-    return JsonResponse(await sync_to_async(answers.response_body)(job, base_url=base_url))
+    return JsonResponse(await db(answers.response_body, job, base_url=base_url))
 
 
 async def _streamed(job_id: int):
@@ -64,7 +64,7 @@ async def _streamed(job_id: int):
     first = await anext(progress)
     if first[0] == "finished":
         job = first[1]
-        if job.status == Job.Status.FAILED or not await sync_to_async(answers.stored_images)(job):
+        if job.status == Job.Status.FAILED or not await db(answers.stored_images, job):
             raise answers.job_failed(job.failure_code, job.failure_message)
         if not job.is_finished:
             raise answers.not_finished(job)
@@ -104,4 +104,4 @@ def _model_cards() -> list[dict]:
 @openai_errors
 async def models(request):
     await token_for(request)
-    return JsonResponse({"object": "list", "data": await sync_to_async(_model_cards)()})
+    return JsonResponse({"object": "list", "data": await db(_model_cards)})

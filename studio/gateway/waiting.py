@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from studio.generation import live
@@ -14,7 +13,7 @@ from studio.gallery import storage
 
 
 async def _job(job_id: int) -> Job:
-    return await Job.objects.select_related("api_token").aget(pk=job_id)
+    return await live.db(Job.objects.select_related("api_token").get, pk=job_id)
 
 
 async def settled(job_id: int) -> Job:
@@ -43,7 +42,7 @@ async def progress(job_id: int):
         while True:
             job = await _job(job_id)
             for index in range(relayed, len(job.previews)):
-                data = await sync_to_async(_read_preview)(job.previews[index])
+                data = await live.db(_read_preview, job.previews[index])
                 if data is not None:
                     yield "partial", index, data, job
             relayed = len(job.previews)

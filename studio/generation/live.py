@@ -15,7 +15,9 @@ import logging
 import weakref
 
 import redis.asyncio as aioredis
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connection
 
 from .services.events import channel
 
@@ -89,6 +91,19 @@ async def listen(*, ready_within: float = 2.0):
         yield inbox
     finally:
         hub.inboxes.discard(inbox)
+
+
+async def db(fn, *args, **kwargs):
+    """`fn(*args, **kwargs)` on the request's thread, handing its database connection back at once: a
+    waiting request or an event stream lives for minutes, and must not hold a connection meanwhile."""
+    def run():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if not connection.in_atomic_block:
+                connection.close()
+
+    return await sync_to_async(run)()
 
 
 async def next_event(inbox: asyncio.Queue, accept, timeout: float) -> dict | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 
-from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -29,7 +28,7 @@ async def job_events(request):
     if "wsgi.version" in request.META:
         return HttpResponse(status=204)
     user = await request.auser()
-    teams = set(await sync_to_async(list)(Membership.objects.filter(user=user).values_list("team_id", flat=True)))
+    teams = set(await live.db(lambda: list(Membership.objects.filter(user=user).values_list("team_id", flat=True))))
     response = StreamingHttpResponse(_events(user, teams), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
@@ -50,7 +49,7 @@ async def _events(user, teams: set):
             if event is None:
                 yield b": keep-alive\n\n"
                 continue
-            if not await Job.objects.visible_to(user).filter(pk=event["job"]).aexists():
+            if not await live.db(Job.objects.visible_to(user).filter(pk=event["job"]).exists):
                 continue
             data = {"job": event["job"], "event": event["event"], "status": event.get("status")}
             yield f"event: job\ndata: {json.dumps(data)}\n\n".encode()
