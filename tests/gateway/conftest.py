@@ -41,7 +41,7 @@ class Studio:
         return self.url + "/v1"
 
     def client(self, token: str, **kwargs) -> openai.OpenAI:
-        return openai.OpenAI(base_url=self.base_url, api_key=token, max_retries=0, timeout=60, **kwargs)
+        return openai.OpenAI(base_url=self.base_url, api_key=token, **{"max_retries": 0, "timeout": 60, **kwargs})
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-4000:] for p in self.tmp.glob("*.log"))
