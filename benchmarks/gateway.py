@@ -29,7 +29,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
 
 from benchmarks.pipeline import _fresh_postgres, _rss_mb  # noqa: E402
 
-BENCH_ENV = {"DEBUG": "false", "SECRET_KEY": "gateway benchmark, not a secret", "STUDIO_PROVIDER_TIMEOUT": "120",
+BENCH_ENV = {"STUDIO_PROVIDER_TIMEOUT": "120",
              "STUDIO_GATEWAY_WAIT_SECONDS": "300", "STUDIO_STREAM_PREVIEWS": "false"}
 
 
