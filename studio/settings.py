@@ -242,6 +242,16 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 STUDIO_SWEEP_SECONDS = env_float("STUDIO_SWEEP_SECONDS", 60.0)
 CELERY_BEAT_SCHEDULE = beat_schedule(sweep_seconds=STUDIO_SWEEP_SECONDS, sweep_priority=STUDIO_PRIORITY_SWEEP)
 
+# Live events: workers publish job events on Redis pub/sub (generation/services/events.py); the /v1
+# gateway's waiting requests and the pages' event stream listen, and read the database every
+# STUDIO_LIVE_CHECK_SECONDS in case an event was missed. Pub/sub ignores Redis database numbers, so
+# the channel carries REDIS_URL's.
+STUDIO_LIVE_CHECK_SECONDS = env_float("STUDIO_LIVE_CHECK_SECONDS", 3.0)
+# Studio's own Images API (/v1): how long a request waits for its job, and how long its url results work
+# (0: until the token is revoked).
+STUDIO_GATEWAY_WAIT_SECONDS = env_float("STUDIO_GATEWAY_WAIT_SECONDS", 900.0)
+STUDIO_GATEWAY_URL_DAYS = env_int("STUDIO_GATEWAY_URL_DAYS", 0)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Images API -----------------------------------------------------------------------------------

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("studio.gallery.urls")),
     path("", include("studio.workflow.urls")),
     path("", include("studio.ops.urls")),
+    path("", include("studio.gateway.urls")),
 ]

@@ -303,6 +303,16 @@ def _collection_image(world, scene, route, name):
     return Argument(str(image.pk), frozenset(OWNER if scene == "private" else TEAM))
 
 
+def _signed(world, scene, route, name):
+    """A /v1 url result: made with the owner's live token (anyone holding it may fetch), or naming a token
+    that does not exist (nobody may)."""
+    from studio.gateway.links import sign
+
+    if scene == "private":
+        return Argument(sign(world.private, world.owner_token), frozenset(EVERYONE))
+    return Argument(sign(world.shared, None), frozenset())
+
+
 # parameter name -> (the converters it may have, how to fill it in a scene)
 ARGUMENTS = {
     "pk": (IntConverter, _pk),
@@ -314,14 +324,15 @@ ARGUMENTS = {
     "slug": (SlugConverter, _team_slug),
     "key": ((PathConverter, StringConverter, RegexGroup), _key),
     "token": (StringConverter, _token),
+    "signed": (StringConverter, _signed),
     "provider_id": (StringConverter, _anyone("studio")),  # the single sign-on provider's login and callback
-    "uidb36": (RegexGroup, _anyone("zz")),
+    "uidb36": (RegexGroup, _anyone("zz")),  # allauth's password-reset link names its person in base 36
     "preset_id": (IntConverter, _scene_object("private_preset", "team_preset")),
     "collection_id": (IntConverter, _scene_object("private_collection", "team_collection")),
     "collection_link_id": (IntConverter, _scene_object("private_collection_link", "team_collection_link")),
     "image_id": (IntConverter, _collection_image),
     "notification_id": (IntConverter, lambda world, scene, route, name: Argument(str(world.notification.pk),
-                                                                                 frozenset(OWNER))),  # allauth's password-reset link names its person in base 36
+                                                                                 frozenset(OWNER))),
 }
 
 # Query strings that make an argument-less page show something (the rest are requested bare).
@@ -459,7 +470,7 @@ def test_every_url_answers_each_person_only_with_what_they_may_see(db, world, cl
         if path in seen:
             continue  # its arguments name the same objects in every scene (the trash, a team, an upload)
         seen.add(path)
-        public = bool(audience) and audience == frozenset(EVERYONE) and any(p == "token" for p, _ in route.converters)
+        public = bool(audience) and audience == frozenset(EVERYONE) and any(p in ("token", "signed") for p, _ in route.converters)
         for who in CAST:
             client = clients[who]
             may_see = who in audience

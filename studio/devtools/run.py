@@ -87,7 +87,9 @@ def main() -> int:
                                                    "--concurrency", env.get("WORKER_CONCURRENCY", "16"),
                                                    "-l", "info"], env)))
         children.append(("beat", _spawn(celery + ["beat", "-l", "info", "-s", str(VAR_DIR / "celerybeat-schedule")], env)))
-        children.append(("web", _spawn([python(), "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], env)))
+        # Under ASGI, as in production: waiting /v1 requests and the pages' event streams hold no thread.
+        children.append(("web", _spawn([python(), "-m", "uvicorn", "studio.asgi:application", "--host", "127.0.0.1",
+                                        "--port", str(port), "--no-access-log"], env)))
         wait_for_port("127.0.0.1", port, timeout=60, process=children[-1][1])
         print(f"\nStudio is running: http://127.0.0.1:{port}/  (Ctrl+C stops everything)\n", flush=True)
         while True:
@@ -126,9 +128,9 @@ def _spawn(args: list[str], env: dict) -> subprocess.Popen:
 
 
 def _label(args: list[str]) -> str:
-    for word in ("runserver", "worker", "beat", "standin"):
+    for word in ("studio.asgi:application", "worker", "beat", "standin"):
         if word in args:
-            return {"runserver": "web"}.get(word, word)
+            return {"studio.asgi:application": "web"}.get(word, word)
     return Path(args[0]).name
 
 

@@ -18,14 +18,14 @@ def image_download(request, pk):
     if not request.user.is_authenticated:
         raise Http404("No such image.")
     image = visible_image_or_404(request.user, pk)
-    return _original(image)
+    return original_response(image)
 
 
 def shared_download(request, token):
     found = shared_image(token)
     if found is None:
         raise Http404("This link does not exist, has expired or was revoked.")
-    response = _original(found[1])
+    response = original_response(found[1])
     response["Cache-Control"] = "private, no-store"  # revocation must bite at once
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -52,7 +52,8 @@ def image_download_with_details(request, pk):
     return response
 
 
-def _original(image):
+def original_response(image):
+    """The stored original, byte for byte, named from its prompt (every door that may show it ends here)."""
     if not image.is_stored:
         raise Http404("This image has no stored file.")
     return serve_key(image.storage_key, content_type=image.content_type,

@@ -91,6 +91,12 @@ class Job(models.Model):
     # the keys stay as a record of what streamed.
     previews = models.JSONField(default=list, blank=True)
 
+    # Jobs made through Studio's /v1 API: the personal token that asked, and the client's Idempotency-Key
+    # (a key seen again from the same person answers with this job instead of making another).
+    api_token = models.ForeignKey("accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="jobs")
+    idempotency_key = models.CharField(max_length=200, blank=True, default="")
+
     response_created = models.BigIntegerField(null=True, blank=True)  # the API's `created`
     usage = models.JSONField(default=dict, blank=True)
     cost_estimate = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
@@ -105,12 +111,20 @@ class Job(models.Model):
             models.Index(fields=["team", "-created_at"]),
             models.Index(fields=["status", "status_changed_at"]),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                                    name="one_job_per_idempotency_key"),
+        ]
 
     def __str__(self) -> str:
         return f"Job {self.pk} ({self.model}, {self.status})"
 
     def get_absolute_url(self) -> str:
         return reverse("generation:job", args=[self.pk])
+
+    @property
+    def via_api(self) -> bool:
+        return self.api_token_id is not None
 
     @property
     def is_finished(self) -> bool:

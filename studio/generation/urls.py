@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import create, history, jobs
+from .views import create, history, jobs, live
 
 app_name = "generation"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("jobs/", jobs.job_list, name="jobs"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job"),
     path("jobs/<int:pk>/status", jobs.job_status, name="job_status"),
+    path("jobs/events", live.job_events, name="job_events"),
     path("jobs/<int:pk>/retry", jobs.job_retry, name="job_retry"),
     path("jobs/<int:pk>/previews/<int:index>", jobs.job_preview, name="job_preview"),
     path("history/", history.history, name="history"),

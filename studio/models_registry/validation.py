@@ -33,7 +33,7 @@ def request_problems(spec: ModelSpec, operation: str, params: Mapping[str, Any],
             continue
         opt = opts.get(name)
         if opt is None:
-            out.append(Problem(name, _not_taken(spec, name, operation)))
+            out.append(Problem(name, _not_taken(spec, name, operation), "unsupported_parameter"))
         elif opt.is_choice:
             out += _choice_problems(spec, opt, value)
         else:
@@ -53,16 +53,18 @@ def _not_taken(spec: ModelSpec, name: str, operation: str) -> str:
 def _prompt_problems(spec: ModelSpec, operation: str, prompt: Any) -> list[Problem]:
     if not spec.takes_prompt(operation):
         return []  # dall-e-2's variation endpoint has no prompt; api_params drops it
+    prompt_given = prompt
     prompt = "" if prompt is None else str(prompt)
     if not prompt.strip():
         if operation == "variation":
             return []  # filled with variation_prompt
-        return [Problem("prompt", "Prompt is required.")]
+        return [Problem("prompt", "Prompt is required.",
+                        "missing_required_parameter" if prompt_given is None else "empty_string")]
     if len(prompt) > spec.prompt_max:
         return [Problem(
             "prompt",
             f"Prompt is {thousands(len(prompt))} characters; {spec.name} accepts at most "
-            f"{thousands(spec.prompt_max)}.",
+            f"{thousands(spec.prompt_max)}.", "string_above_max_length",
         )]
     return []
 
@@ -134,13 +136,15 @@ def _range_problems(spec: ModelSpec, opt: Option, value: Any) -> list[Problem]:
             raise ValueError
         number = int(value)
     except (TypeError, ValueError):
-        return [Problem(opt.name, f"{label} must be a whole number, not {value!r}.")]
+        return [Problem(opt.name, f"{label} must be a whole number, not {value!r}.", "invalid_type")]
     if opt.min == opt.max and number != opt.min:
         return [Problem(opt.name, f"{label} is {number}; {spec.name} accepts only {opt.min}.")]
     if opt.max is not None and number > opt.max:
-        return [Problem(opt.name, f"{label} is {number}; {spec.name} accepts at most {opt.max}.")]
+        return [Problem(opt.name, f"{label} is {number}; {spec.name} accepts at most {opt.max}.",
+                        "integer_above_max_value")]
     if opt.min is not None and number < opt.min:
-        return [Problem(opt.name, f"{label} is {number}; {spec.name} needs at least {opt.min}.")]
+        return [Problem(opt.name, f"{label} is {number}; {spec.name} needs at least {opt.min}.",
+                        "integer_below_min_value")]
     return []
 
 
@@ -193,7 +197,8 @@ def _image_problems(spec: ModelSpec, operation: str, images: list[UploadInfo]) -
         which = f"Image {i}" if len(sources) > 1 else "The image"
         out += _file_problems(spec, "image", which, img, rules.formats, rules.max_bytes)
         if rules.square and img.width != img.height:
-            out.append(Problem("image", f"{which} is {img.width}x{img.height}; {who} needs a square image."))
+            out.append(Problem("image", f"{which} is {img.width}x{img.height}; {who} needs a square image.",
+                               "invalid_image_shape"))
     first = sources[0] if sources else None
     if masks:
         if operation == "variation":
@@ -207,13 +212,14 @@ def _image_problems(spec: ModelSpec, operation: str, images: list[UploadInfo]) -
             out += _file_problems(spec, "mask", "The mask", mask, rules.mask_formats, rules.mask_max_bytes)
             if not mask.has_alpha:
                 out.append(Problem("mask", "The mask has no transparency; its transparent areas mark what to "
-                                           "edit."))
+                                           "edit.", "invalid_mask"))
             if first and (mask.width, mask.height) != (first.width, first.height):
                 out.append(Problem("mask", f"The mask is {mask.width}x{mask.height} but the image is "
-                                           f"{first.width}x{first.height}; they must match."))
+                                           f"{first.width}x{first.height}; they must match.", "invalid_mask_size"))
     elif operation == "edit" and rules.mask_from_alpha and first and not first.has_alpha and not markups:
         out.append(Problem("image", f"Without a mask, {who} edits the transparent parts of the image, and "
-                                    "this image has none: paint a mask or upload a PNG with transparency."))
+                                    "this image has none: paint a mask or upload a PNG with transparency.",
+                               "image_missing_transparency"))
     if markups:
         if operation == "variation" or not rules.markup:
             out.append(Problem("markup", f"{who} does not take a markup overlay"
@@ -239,8 +245,8 @@ def _file_problems(spec: ModelSpec, field_name: str, which: str, img: UploadInfo
     out = []
     if formats and img.norm_format not in formats:
         out.append(Problem(field_name, f"{which} is {img.norm_format.upper() or 'of unknown type'}; {spec.name} "
-                                       f"accepts {or_list([f.upper() for f in formats])}."))
+                                       f"accepts {or_list([f.upper() for f in formats])}.", "invalid_image_format"))
     if max_bytes is not None and img.bytes >= max_bytes:
         out.append(Problem(field_name, f"{which} is {megabytes(img.bytes)}; {spec.name} accepts files under "
-                                       f"{megabytes(max_bytes)}."))
+                                       f"{megabytes(max_bytes)}.", "image_too_large"))
     return out

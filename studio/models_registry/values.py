@@ -54,10 +54,12 @@ class UnknownModel(LookupError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a request would be refused: the API parameter it concerns and a sentence for a person."""
+    """One reason a request would be refused: the API parameter it concerns, a sentence for a person, and
+    the error code the Images API gives for it (Studio's /v1 answers with it, as the provider would)."""
 
     field: str
     message: str
+    code: str = field(default="invalid_value", compare=False)  # annotation-only `field` above binds no name
 
     def __str__(self) -> str:
         return self.message

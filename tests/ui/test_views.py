@@ -223,7 +223,9 @@ def test_status_shows_queue_position_and_downloads(owner_client, people):
     first = Job.objects.create(owner=people["owner"], model="dall-e-2", prompt="a", params={"n": 2})
     second = Job.objects.create(owner=people["owner"], model="dall-e-2", prompt="b", params={"n": 2})
     html = owner_client.get(reverse("generation:job_status", args=[second.pk])).content.decode()
-    assert "Number 2 in the queue" in html and 'hx-trigger="every 1s"' in html
+    # Reloaded when the job's live event comes (static/studio/live.js polls only while the stream is broken).
+    assert "Number 2 in the queue" in html and 'hx-trigger="live-refresh"' in html
+    assert f'data-live-job="{second.pk}"' in html
     Job.objects.filter(pk=first.pk).update(status=Job.Status.CALLING)
     html = owner_client.get(reverse("generation:job_status", args=[second.pk])).content.decode()
     assert "Next in the queue" in html
@@ -301,12 +303,13 @@ def test_too_many_reference_images_are_refused_with_the_limit(owner_client, peop
     assert "17 images were given; gpt-image-2 takes at most 16 for edits." in resp.content.decode()
 
 
-def test_jobs_list_badges_poll_until_finished(owner_client, people):
+def test_jobs_list_badges_follow_the_job_until_finished(owner_client, people):
     running = Job.objects.create(owner=people["owner"], model="dall-e-2", prompt="a", status="calling")
     html = owner_client.get(reverse("generation:jobs")).content.decode()
     assert f'hx-get="/jobs/{running.pk}/status?compact=1"' in html
     badge = owner_client.get(reverse("generation:job_status", args=[running.pk]), {"compact": 1}).content.decode()
-    assert "Calling the model" in badge and 'hx-trigger="every 2s"' in badge
+    assert "Calling the model" in badge and 'hx-trigger="live-refresh"' in badge
+    assert f'data-live-job="{running.pk}"' in badge
     Job.objects.filter(pk=running.pk).update(status="done")
     badge = owner_client.get(reverse("generation:job_status", args=[running.pk]), {"compact": 1}).content.decode()
     assert "Done" in badge and "hx-trigger" not in badge

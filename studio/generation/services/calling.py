@@ -35,7 +35,7 @@ from studio.models_registry.providers import ProviderConfig, get_provider, make_
 from studio.models_registry.registry import ModelSpec, get_model
 
 from ..models import Job
-from . import mailbox, pacing
+from . import events, mailbox, pacing
 from .queueing import backoff_seconds, enqueue_run
 from .recording import CallResult, record_response
 from .settling import close_charge
@@ -90,6 +90,7 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
     # Exactly what the UPDATE wrote (the filter pinned `attempts`), without reading the row again.
     job.status, job.attempts, job.api_calls = Job.Status.CALLING, job.attempts + 1, job.api_calls + 1
     job.started_at, job.called_at = job.started_at or now, now
+    events.publish(job, events.STATUS, status=job.status)
     attempt = job.attempts
     input_files = _input_files(job)
     # The call takes seconds to minutes; a thread pool of many workers must not hold a database
@@ -113,6 +114,7 @@ def _stop_at_the_cap(job: Job) -> None:
     if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, attempts=job.attempts).update(
             **Job.stamp(Job.Status.FAILED), failure_code=job.failure_code or "interrupted", failure_message=message):
         close_charge(job.pk)
+        events.publish(job, events.SETTLED, status=Job.Status.FAILED)
 
 
 def _wait_for_pace(job: Job, wait: float) -> None:
@@ -214,7 +216,8 @@ def _send(job: Job, provider: ProviderConfig, input_files: dict | None, *, spec:
     if "response_format" in spec.options_for(job.kind) and not cleaned.get("response_format"):
         cleaned["response_format"] = provider.response_format  # DALL·E: url or b64_json, as the provider is set up
     if stream:
-        cleaned.update(stream=True, partial_images=settings.STUDIO_STREAM_PARTIAL_IMAGES)
+        # A /v1 client's own partial_images, else Studio's number of previews.
+        cleaned.update(stream=True, partial_images=job.params.get("partial_images", settings.STUDIO_STREAM_PARTIAL_IMAGES))
     kwargs = spec.api_params(job.kind, cleaned, model=provider.model_param(spec))
     kwargs["extra_headers"] = {"X-Studio-Job": str(job.pk)}
     files = input_files if input_files is not None else _input_files(job)
@@ -278,9 +281,11 @@ def _handle_call_failure(job: Job, attempt: int, exc: Exception, *, provider: Pr
             delay = backoff_seconds(calls, base=settings.STUDIO_API_BACKOFF_BASE, cap=settings.STUDIO_API_BACKOFF_CAP)
         if mine.update(**Job.stamp(Job.Status.QUEUED, not_before=timezone.now() + timedelta(seconds=delay)),
                        failure_code=failure.code, failure_message=failure.retrying(failure.retry_after), **paid):
+            events.publish(job, events.STATUS, status=Job.Status.QUEUED)
             enqueue_run(job.pk, countdown=delay, paced=True)
         return
     message = failure.given_up(calls, capped=capped) if (failure.retryable or paid) else failure.message
     if mine.update(**Job.stamp(Job.Status.FAILED), failure_code=failure.code, failure_message=message, **paid):
         metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)
         close_charge(job.pk)  # refused before any answer (a 4xx, an outage): released; a paid broken one: charged
+        events.publish(job, events.SETTLED, status=Job.Status.FAILED)

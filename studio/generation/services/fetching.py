@@ -29,7 +29,7 @@ from studio.gallery.provenance import queue_provenance
 from studio.models_registry.providers import UnknownProvider, get_provider
 
 from ..models import Job
-from . import mailbox, spool
+from . import events, mailbox, spool
 from .queueing import backoff_seconds, enqueue_fetch
 from .settling import EXPIRED_MESSAGE, finish_image, settle_job
 
@@ -326,6 +326,7 @@ def store_spooled_image(image: Image) -> None:
         metrics.image_stored(size)
         spool.discard(image.spool_path)
         queue_provenance(image.pk)  # content credentials and fingerprint: a task of its own, after commit
+        events.publish(image.job_id, events.IMAGE_STORED, image=image.pk)
     settle_job(image.job_id)
 
 

@@ -52,11 +52,13 @@ def submit_job(
     remember_team: bool = False,
     via: str = "web",
     api_token=None,
+    idempotency_key: str = "",
 ) -> Job:
     """Create the job and send it after commit. `team` is where its pictures go (and who pays): only ever
     what the person chose in a visible "Share with", or a retry's team while they may still create there.
     From a full form (`remember_team`), that choice becomes their default for the next form. `via` says
-    where it came from (web, api, batch); `api_token` is the token a gateway call came with (its budget counts).
+    where it came from (web, api, batch); `api_token` is the token a gateway call came with (its budget
+    counts), `idempotency_key` the client's key for it.
 
     Every way a job starts comes through here, so here the person's rate limits are checked and the
     job's largest possible cost is reserved against each budget that applies, in the job's transaction:
@@ -88,11 +90,14 @@ def submit_job(
             input_keys=input_keys or [],
             mask_key=mask_key,
             cost_estimate=cost,
+            api_token=api_token,
+            idempotency_key=idempotency_key,
         )
         reservations.reserve(admission, job_id=job.pk, model=model)
         job.budget_warnings = admission.warnings
+        via_what = f"{via} · token {api_token.name}" if api_token is not None else via
         record("job.submitted", actor=user, team=team, target=job,
-               summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via}")
+               summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via_what}")
         transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
     metrics.job_reached(Job.Status.QUEUED, model=model, provider=provider)
     return job

@@ -24,7 +24,7 @@ from studio.models_registry.pricing import actual_cost
 from studio.models_registry.registry import ModelSpec, get_model
 
 from ..models import Job
-from . import spool
+from . import events, spool
 from .queueing import enqueue_fetches_after_commit
 from .settling import close_charge
 from .spool import spool_bytes
@@ -113,6 +113,9 @@ def _keep(job: Job, attempt: int, result: CallResult, spec: ModelSpec, created: 
             return
         if not images:
             metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)
+            events.publish(job, events.SETTLED, status=Job.Status.FAILED)
+        else:
+            events.publish(job, events.STATUS, status=Job.Status.FETCHING)
         close_charge(job.pk)  # answered: charged what the answer cost, even if its downloads fail later
         Image.objects.bulk_create(images)
         if any(image.pk is None for image in images):  # a backend that does not return ids
@@ -159,5 +162,6 @@ def _fail_for_full_disk(job: Job, attempt: int, spooled: list[Image], *, charged
         failure_message="The worker's disk was full, so Studio could not keep the images the model made. "
                         "Try again once an operator has freed space.")
     if failed:
+        events.publish(job, events.SETTLED, status=Job.Status.FAILED)
         metrics.failure("spool_full")
         metrics.job_reached(Job.Status.FAILED, model=job.model, provider=job.provider)

@@ -13,6 +13,7 @@ from studio.gallery.models import Image
 from studio.spending import reservations
 
 from ..models import Job
+from . import events
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def settle_job(job_id: int) -> None:
     if settled:
         model, provider = Job.objects.filter(pk=job_id).values_list("model", "provider").first() or ("", "")
         metrics.job_reached(status, model=model, provider=provider)
+        events.publish(job_id, events.SETTLED, status=status)
         discard_previews(job_id)
 
 

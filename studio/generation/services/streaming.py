@@ -21,6 +21,7 @@ from studio.gallery import storage
 from studio.gallery.imaging import extension_for_format
 
 from ..models import Job
+from . import events
 from .recording import CallResult, Item
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ def _keep_preview(job: Job, previews: list[str], data: bytes, output_format: str
         storage.save_bytes(key, data)
         previews.append(key)
         Job.objects.filter(pk=job.pk).update(previews=list(previews))
+        events.publish(job, events.PARTIAL_IMAGE, index=len(previews) - 1, key=key)
     except Exception as exc:  # noqa: BLE001
         log.warning("job %s: preview %s not kept (%s)", job.pk, key, exc)
     finally:

@@ -1,0 +1,52 @@
+// Live job fragments: elements with data-live-job="<id>" (and hx-trigger="live-refresh") reload when the
+// server's event stream says that job changed. While the stream is broken (or never opens: an old proxy,
+// a WSGI server answering 204), they are polled every second instead, as before the stream existed.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var url = script && script.dataset.events;
+  var POLL_MS = 1000;
+  var OPEN_WITHIN_MS = 3000;
+  var polling = null;
+
+  function watched(selector) {
+    return document.querySelectorAll(selector || "[data-live-job]");
+  }
+  function refresh(el) {
+    if (window.htmx) { window.htmx.trigger(el, "live-refresh"); }
+  }
+  function refreshAll() { watched().forEach(refresh); }
+  function poll() {
+    if (polling === null) { polling = window.setInterval(refreshAll, POLL_MS); }
+    document.documentElement.dataset.live = "polling";
+  }
+  function stopPolling() {
+    if (polling !== null) { window.clearInterval(polling); polling = null; }
+    document.documentElement.dataset.live = "stream";
+  }
+
+  function start() {
+    if (!watched().length) { return; }  // nothing on this page changes by itself
+    if (!url || !window.EventSource) { poll(); return; }
+    var source = new EventSource(url);
+    var notOpen = window.setTimeout(poll, OPEN_WITHIN_MS);
+    source.addEventListener("open", function () {
+      window.clearTimeout(notOpen);
+      stopPolling();
+      refreshAll();  // whatever changed while the stream was down
+    });
+    source.addEventListener("job", function (e) {
+      var data = JSON.parse(e.data);
+      watched('[data-live-job="' + String(data.job) + '"]').forEach(refresh);
+    });
+    source.addEventListener("error", function () {
+      poll();  // EventSource reconnects by itself while it can; "open" stops the polling again
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
