@@ -303,9 +303,10 @@ STUDIO_STREAM_PARTIAL_IMAGES = env_int("STUDIO_STREAM_PARTIAL_IMAGES", 2)
 STUDIO_URL_TTL = env_float("STUDIO_URL_TTL", 3600.0)
 STUDIO_FETCH_TIMEOUT = env_float("STUDIO_FETCH_TIMEOUT", 30.0)
 STUDIO_FETCH_MAX_BYTES = env_int("STUDIO_FETCH_MAX_BYTES", 64 * 1024 * 1024)
-STUDIO_FETCH_ALLOWED_HOSTS = env_list(
-    "STUDIO_FETCH_ALLOWED_HOSTS", ["*.blob.core.windows.net", "*.openai.com", "127.0.0.1", "localhost"]
-)
+# Hosts image links may point at (names, *.wildcards, or exact host:port). A name must resolve to public
+# addresses; only an exact host:port (this list, a provider's own address or download hosts, the stand-in's)
+# may be internal (studio/models_registry/outbound.py, the guard of every outbound fetch).
+STUDIO_FETCH_ALLOWED_HOSTS = env_list("STUDIO_FETCH_ALLOWED_HOSTS", ["*.blob.core.windows.net", "*.openai.com"])
 STUDIO_FETCH_RETRY_LIMIT = env_int("STUDIO_FETCH_RETRY_LIMIT", 6)  # download attempts per image
 STUDIO_FETCH_BACKOFF_BASE = env_float("STUDIO_FETCH_BACKOFF_BASE", 1.0)
 STUDIO_FETCH_BACKOFF_CAP = env_float("STUDIO_FETCH_BACKOFF_CAP", 30.0)
