@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .conf.celery import TASK_ROUTES, beat_schedule, broker_transport_options
 from .conf.logging import logging_settings
+from .conf.security import security_settings
 from .conf.storage import storage_settings
 from .devtools.run import recorded_broker_url
 from .env import (
@@ -31,7 +32,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STUDIO_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` (studio/devtools/run.py) and the test suite turn it on for themselves.
+DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
@@ -40,7 +42,8 @@ def _secret_key() -> str:
     if key:
         return key
     if not DEBUG:
-        raise ConfigurationError("SECRET_KEY must be set when DEBUG is off.")
+        raise ConfigurationError("SECRET_KEY must be set when DEBUG is off (for development, set DEBUG=true, "
+                                 "as `make run` does).")
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -51,6 +54,15 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# HTTPS: redirect, HSTS and Secure cookies on with DEBUG off; each switch overrides (README "Production").
+STUDIO_BEHIND_PROXY = env_bool("STUDIO_BEHIND_PROXY", False)  # trust X-Forwarded-Proto (and -For, for axes)
+_production = not DEBUG
+globals().update(security_settings(
+    ssl_redirect=env_bool("STUDIO_SSL_REDIRECT", _production),
+    hsts_seconds=env_int("STUDIO_HSTS_SECONDS", 365 * 24 * 3600 if _production else 0),
+    hsts_include_subdomains=env_bool("STUDIO_HSTS_INCLUDE_SUBDOMAINS", _production),
+    hsts_preload=env_bool("STUDIO_HSTS_PRELOAD", _production),
+    secure_cookies=env_bool("STUDIO_SECURE_COOKIES", _production), behind_proxy=STUDIO_BEHIND_PROXY))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -332,8 +344,8 @@ STUDIO_THUMBNAIL_SIZE = env_int("STUDIO_THUMBNAIL_SIZE", 384)
 # Provider API keys are stored encrypted (studio/models_registry/encryption.py) with these Fernet keys,
 # comma-separated, newest first: new values are encrypted with the first, every key listed still decrypts.
 # To rotate, list a new key first, run `manage.py rotate_encryption_keys`, then drop the old key.
-# Unset with DEBUG on (development): one key derived from SECRET_KEY. Unset with DEBUG off: the system check
-# models_registry.E002 stops migrate/runserver/check, and nothing is encrypted or decrypted.
+# Unset: one key derived from SECRET_KEY, so changing SECRET_KEY makes stored provider keys unreadable (the
+# admin asks for them again); production should set its own (README "Production").
 STUDIO_ENCRYPTION_KEYS = env_fernet_keys("STUDIO_ENCRYPTION_KEYS")
 # --- Provenance (C2PA content credentials, near-duplicates) ---------------------------------------
 # A PEM bundle of the root certificates whose C2PA signers Studio calls trusted (e.g. the C2PA trust
