@@ -10,6 +10,7 @@ from pathlib import Path
 from .conf.celery import TASK_ROUTES, beat_schedule, broker_transport_options
 from .conf.logging import logging_settings
 from .conf.security import security_settings
+from .conf.signin import throttling_settings
 from .conf.storage import storage_settings
 from .devtools.run import recorded_broker_url
 from .env import (
@@ -74,6 +75,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "studio.audit",
+    # Sign-in throttling (issue 12), before studio.accounts: its failed-sign-in receiver runs first and marks a
+    # lockout, so Studio's audit records one event per attempt (sign_in.failed, or sign_in.locked_out).
+    "axes",
     "studio.accounts",
     # Sign-in (issue 14): django-allauth's accounts, OpenID Connect single sign-on, MFA and session list.
     "allauth",
@@ -100,6 +104,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "studio.accounts.mfa_required.RequireMfaMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -132,7 +137,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "generation:new"
@@ -140,8 +147,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Sign-in: passwords, single sign-on (OpenID Connect), MFA, invitations (issue 14) ---------------
 # Password sign-in goes through django.contrib.auth.authenticate(request=...) (allauth calls it), so
-# django-axes' backend, when added, goes FIRST in this list; allauth's backend stays after ModelBackend.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "allauth.account.auth_backends.AuthenticationBackend"]
+# django-axes' backend goes FIRST in this list; allauth's backend stays after ModelBackend.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend",
+                           "allauth.account.auth_backends.AuthenticationBackend"]
+globals().update(throttling_settings(cooloff_minutes=env_int("STUDIO_SIGNIN_COOLOFF_MINUTES", 15),
+                                     behind_proxy=STUDIO_BEHIND_PROXY))
 ACCOUNT_ADAPTER = "studio.accounts.allauth_adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "studio.accounts.allauth_adapters.SocialAccountAdapter"
 ACCOUNT_FORMS = {"login": "studio.accounts.forms.SignInForm"}
