@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "studio.request_limits.refuse_large_bodies",  # first: a body over STUDIO_MAX_UPLOAD_MB is never read
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,6 +211,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG  # serve straight from static/ in development, no collectstatic needed
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Bounded input (issue 12): one request's body, the pixels its pictures may claim, Django's own limits.
+STUDIO_MAX_UPLOAD_MB = env_int("STUDIO_MAX_UPLOAD_MB", 50)  # the largest picture a model accepts
+STUDIO_MAX_UPLOAD_PIXELS = env_int("STUDIO_MAX_UPLOAD_PIXELS", 100_000_000)  # all pictures of one request
+DATA_UPLOAD_MAX_MEMORY_SIZE, FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024, 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS, DATA_UPLOAD_MAX_NUMBER_FILES = 500, 50  # above 16 references: the form says why
 
 # --- Object storage -------------------------------------------------------------------------------
 # The DB stores storage keys, never URLs. Filesystem by default; S3 (or MinIO) when a bucket is named.
