@@ -51,7 +51,8 @@ class FetchError(Exception):
 
 
 class StoreError(Exception):
-    """The image is safe on local disk but storage did not take it."""
+    """The image is safe on local disk but storage did not take it. The message is Studio's own words (it
+    reaches the image page); what storage said is logged, with its endpoints and bucket names."""
 
 
 # --- download -------------------------------------------------------------------------------------
@@ -289,7 +290,9 @@ def store_spooled_image(image: Image) -> None:
     except Exception as exc:  # noqa: BLE001 - S3 and filesystem raise many kinds
         # Keep the key, so the next try overwrites what this one may have half written.
         Image.objects.filter(pk=image.pk, storage_key="").update(storage_key=key)
-        raise StoreError(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        # The exception's text names endpoints, buckets and paths: it is for the log, never for the page.
+        log.warning("image %s: storage refused %s: %s: %s", image.pk, key, type(exc).__name__, exc)
+        raise StoreError("storage did not take the file") from exc
     finally:
         slots.release()
     stored = Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(
