@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from .conf.celery import TASK_ROUTES, beat_schedule, broker_transport_options
+from .conf.csp import content_security_policy, storage_origin
 from .conf.logging import logging_settings
 from .conf.security import security_settings
 from .conf.signin import throttling_settings
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django.contrib.postgres",
     "studio.audit",
     # Sign-in throttling (issue 12), before studio.accounts: its failed-sign-in receiver runs first and marks a
@@ -107,6 +109,7 @@ MIDDLEWARE = [
     "studio.accounts.mfa_required.RequireMfaMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # the policy of studio/conf/csp.py on every response
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -220,15 +223,16 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS, DATA_UPLOAD_MAX_NUMBER_FILES = 500, 50  # above 1
 
 # --- Object storage -------------------------------------------------------------------------------
 # The DB stores storage keys, never URLs. Filesystem by default; S3 (or MinIO) when a bucket is named.
-S3_BUCKET = env_str("S3_BUCKET")
+S3_BUCKET, S3_ENDPOINT_URL, S3_REGION = env_str("S3_BUCKET"), env_str("S3_ENDPOINT_URL"), env_str("S3_REGION")
 STORAGES = storage_settings(
-    debug=DEBUG, media_root=MEDIA_ROOT, bucket=S3_BUCKET,
-    endpoint_url=env_str("S3_ENDPOINT_URL"), access_key=env_str("S3_ACCESS_KEY_ID"),
-    secret_key=env_str("S3_SECRET_ACCESS_KEY"), region=env_str("S3_REGION"),
+    debug=DEBUG, media_root=MEDIA_ROOT, bucket=S3_BUCKET, endpoint_url=S3_ENDPOINT_URL,
+    access_key=env_str("S3_ACCESS_KEY_ID"), secret_key=env_str("S3_SECRET_ACCESS_KEY"), region=S3_REGION,
     presign_seconds=env_int("S3_PRESIGN_SECONDS", 300), addressing_style=env_str("S3_ADDRESSING_STYLE", "path"),
     connect_timeout=env_float("S3_CONNECT_TIMEOUT", 5.0), read_timeout=env_float("S3_READ_TIMEOUT", 30.0),
     max_attempts=env_int("S3_MAX_ATTEMPTS", 2),
 ) if S3_BUCKET else storage_settings(debug=DEBUG, media_root=MEDIA_ROOT)
+CONTENT_SECURITY_POLICY = content_security_policy(  # studio/conf/csp.py: self, plus the bucket's presigned URLs
+    presign_origin=storage_origin(bucket=S3_BUCKET, endpoint_url=S3_ENDPOINT_URL, region=S3_REGION))
 # Downloaded bytes land here first, so a storage outage only delays an image, never loses it.
 SPOOL_DIR = Path(env_str("STUDIO_SPOOL_DIR", str(VAR_DIR / "spool")))
 
