@@ -146,17 +146,23 @@ def test_alpha_is_looked_for_only_when_the_mode_has_some(decodes):
     assert mask.info.has_alpha and decodes == [(64, 48)]  # one decode, no converted copy
 
 
+def _edit_with_references(client, image, refs, decodes) -> str:
+    """POST an edit of `image` with uploaded `refs`; it must be refused with nothing decoded and no job made."""
+    decodes.clear()
+    jobs = Job.objects.count()
+    resp = client.post(reverse("generation:edit"), {"source": image.pk, "prompt": "x", "model": "gpt-image-2",
+                                                    "references": refs})
+    assert resp.status_code == 422
+    assert decodes == [] and Job.objects.count() == jobs
+    return " ".join(resp.content.decode().split())
+
+
 @pytest.mark.django_db
 def test_forty_references_are_counted_before_any_is_read(owner_client, people, make_image, decodes):
     image = make_image(people["owner"], model="gpt-image-2")
     refs = [SimpleUploadedFile(f"r{i}.png", sparse_png(64, 64, "RGBA"), "image/png") for i in range(40)]
-    decodes.clear()
-    jobs = Job.objects.count()
-    resp = owner_client.post(reverse("generation:edit"), {"source": image.pk, "prompt": "x", "model": "gpt-image-2",
-                                                          "references": refs})
-    assert resp.status_code == 422
-    assert "41 images were given; gpt-image-2 takes at most 16 for edits." in resp.content.decode()
-    assert decodes == [] and Job.objects.count() == jobs
+    page = _edit_with_references(owner_client, image, refs, decodes)
+    assert "41 images were given; gpt-image-2 takes at most 16 for edits." in page
 
 
 @pytest.mark.django_db
@@ -165,11 +171,5 @@ def test_pictures_over_the_pixel_budget_are_refused_before_decoding(owner_client
     settings.STUDIO_MAX_UPLOAD_PIXELS = 3_000_000
     image = make_image(people["owner"], model="gpt-image-2")
     refs = [SimpleUploadedFile(f"r{i}.png", sparse_png(1000, 1000, "RGBA"), "image/png") for i in range(4)]
-    decodes.clear()
-    jobs = Job.objects.count()
-    resp = owner_client.post(reverse("generation:edit"), {"source": image.pk, "prompt": "x", "model": "gpt-image-2",
-                                                          "references": refs})
-    assert resp.status_code == 422
-    page = " ".join(resp.content.decode().split())
+    page = _edit_with_references(owner_client, image, refs, decodes)
     assert "Studio takes up to 3 million in one request" in page
-    assert decodes == [] and Job.objects.count() == jobs
