@@ -22,6 +22,7 @@ is open, closed or filtered: the guard cannot be used as a port scanner.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import socket
 import threading
@@ -36,6 +37,7 @@ from urllib3.exceptions import HTTPError, LocationParseError
 from urllib3.util import parse_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+log = logging.getLogger(__name__)
 
 # Cloud metadata services; most are link-local already, named here so no policy can let them through.
 METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
@@ -266,6 +268,9 @@ def open_url(url: str, policy: Policy, *, timeout: float, method: str = "GET", b
         except (OSError, HTTPError) as exc:
             _check_deadline(ends_at, target)
             raise Unreachable(f"Studio could not reach {target.host}.") from exc
+        # One line per request, without the query: signed links carry their signature there.
+        log.info("outbound %s %s://%s%s -> %s (via %s)", method, target.scheme, target.host_port,
+                 target.request_uri.split("?", 1)[0], raw.status, target.address)
         yield Response(raw, target, ends_at)
     finally:
         watchdog.cancel()
