@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# DEBUG defaults to off (production); the development server turns it on for itself and its set-up steps.
+run: export DEBUG ?= true
 run: migrate
 	$(PY) manage.py ensure_demo_user
 	$(PY) -m studio.devtools.run

@@ -8,31 +8,25 @@ import secrets
 from pathlib import Path
 
 from .conf.celery import TASK_ROUTES, beat_schedule, broker_transport_options
+from .conf.csp import content_security_policy, storage_origin
+from .conf.database import psycopg_pool_installed, use_pool
 from .conf.logging import logging_settings
+from .conf.security import security_settings
+from .conf.signin import throttling_settings
 from .conf.slots import TEMPLATE_SLOTS
 from .conf.storage import storage_settings
 from .devtools.run import recorded_broker_url
 from .env import (
-    ConfigurationError,
-    database_from_url,
-    env_bool,
-    env_fernet_keys,
-    env_choice,
-    env_float,
-    env_group_teams,
-    env_host_ports,
-    env_int,
-    env_list,
-    env_pairs,
-    env_str,
-    env_subset,
+    ConfigurationError, database_from_url, env_bool, env_choice, env_fernet_keys, env_float, env_group_teams,
+    env_host_ports, env_int, env_list, env_pairs, env_str, env_subset,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STUDIO_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` (studio/devtools/run.py) and the test suite turn it on for themselves.
+DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
@@ -41,7 +35,8 @@ def _secret_key() -> str:
     if key:
         return key
     if not DEBUG:
-        raise ConfigurationError("SECRET_KEY must be set when DEBUG is off.")
+        raise ConfigurationError("SECRET_KEY must be set when DEBUG is off (for development, set DEBUG=true, "
+                                 "as `make run` does).")
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -52,6 +47,15 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# HTTPS: redirect, HSTS and Secure cookies on with DEBUG off; each switch overrides (README "Production").
+STUDIO_BEHIND_PROXY = env_bool("STUDIO_BEHIND_PROXY", False)  # trust X-Forwarded-Proto (and -For, for axes)
+_production = not DEBUG
+globals().update(security_settings(
+    ssl_redirect=env_bool("STUDIO_SSL_REDIRECT", _production),
+    hsts_seconds=env_int("STUDIO_HSTS_SECONDS", 365 * 24 * 3600 if _production else 0),
+    hsts_include_subdomains=env_bool("STUDIO_HSTS_INCLUDE_SUBDOMAINS", _production),
+    hsts_preload=env_bool("STUDIO_HSTS_PRELOAD", _production),
+    secure_cookies=env_bool("STUDIO_SECURE_COOKIES", _production), behind_proxy=STUDIO_BEHIND_PROXY))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,8 +65,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django.contrib.postgres",
     "studio.audit",
+    # Sign-in throttling (issue 12), before studio.accounts: its failed-sign-in receiver runs first and marks a
+    # lockout, so Studio's audit records one event per attempt (sign_in.failed, or sign_in.locked_out).
+    "axes",
     # Before accounts: its `team` command (accounts' own plus `team budget`) is the one manage.py runs.
     "studio.spending",
     "studio.accounts",
@@ -82,6 +90,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "studio.request_limits.refuse_large_bodies",  # first: a body over STUDIO_MAX_UPLOAD_MB is never read
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,7 +101,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "studio.accounts.mfa_required.RequireMfaMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # the policy of studio/conf/csp.py on every response
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -127,7 +138,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "generation:new"
@@ -135,8 +148,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Sign-in: passwords, single sign-on (OpenID Connect), MFA, invitations (issue 14) ---------------
 # Password sign-in goes through django.contrib.auth.authenticate(request=...) (allauth calls it), so
-# django-axes' backend, when added, goes FIRST in this list; allauth's backend stays after ModelBackend.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "allauth.account.auth_backends.AuthenticationBackend"]
+# django-axes' backend goes FIRST in this list; allauth's backend stays after ModelBackend.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend",
+                           "allauth.account.auth_backends.AuthenticationBackend"]
+globals().update(throttling_settings(cooloff_minutes=env_int("STUDIO_SIGNIN_COOLOFF_MINUTES", 15),
+                                     behind_proxy=STUDIO_BEHIND_PROXY))
 ACCOUNT_ADAPTER = "studio.accounts.allauth_adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "studio.accounts.allauth_adapters.SocialAccountAdapter"
 ACCOUNT_FORMS = {"login": "studio.accounts.forms.SignInForm"}
@@ -196,17 +212,24 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG  # serve straight from static/ in development, no collectstatic needed
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# Bounded input (issue 12): one request's body, the pixels its pictures may claim, Django's own limits.
+STUDIO_MAX_UPLOAD_MB = env_int("STUDIO_MAX_UPLOAD_MB", 50)  # the largest picture a model accepts
+STUDIO_MAX_UPLOAD_PIXELS = env_int("STUDIO_MAX_UPLOAD_PIXELS", 100_000_000)  # all pictures of one request
+DATA_UPLOAD_MAX_MEMORY_SIZE, FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024, 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS, DATA_UPLOAD_MAX_NUMBER_FILES = 500, 50  # above 16 references: the form says why
+
 # --- Object storage -------------------------------------------------------------------------------
 # The DB stores storage keys, never URLs. Filesystem by default; S3 (or MinIO) when a bucket is named.
-S3_BUCKET = env_str("S3_BUCKET")
+S3_BUCKET, S3_ENDPOINT_URL, S3_REGION = env_str("S3_BUCKET"), env_str("S3_ENDPOINT_URL"), env_str("S3_REGION")
 STORAGES = storage_settings(
-    debug=DEBUG, media_root=MEDIA_ROOT, bucket=S3_BUCKET,
-    endpoint_url=env_str("S3_ENDPOINT_URL"), access_key=env_str("S3_ACCESS_KEY_ID"),
-    secret_key=env_str("S3_SECRET_ACCESS_KEY"), region=env_str("S3_REGION"),
+    debug=DEBUG, media_root=MEDIA_ROOT, bucket=S3_BUCKET, endpoint_url=S3_ENDPOINT_URL,
+    access_key=env_str("S3_ACCESS_KEY_ID"), secret_key=env_str("S3_SECRET_ACCESS_KEY"), region=S3_REGION,
     presign_seconds=env_int("S3_PRESIGN_SECONDS", 300), addressing_style=env_str("S3_ADDRESSING_STYLE", "path"),
     connect_timeout=env_float("S3_CONNECT_TIMEOUT", 5.0), read_timeout=env_float("S3_READ_TIMEOUT", 30.0),
     max_attempts=env_int("S3_MAX_ATTEMPTS", 2),
 ) if S3_BUCKET else storage_settings(debug=DEBUG, media_root=MEDIA_ROOT)
+CONTENT_SECURITY_POLICY = content_security_policy(  # studio/conf/csp.py: self, plus the bucket's presigned URLs
+    presign_origin=storage_origin(bucket=S3_BUCKET, endpoint_url=S3_ENDPOINT_URL, region=S3_REGION))
 # Downloaded bytes land here first, so a storage outage only delays an image, never loses it.
 SPOOL_DIR = Path(env_str("STUDIO_SPOOL_DIR", str(VAR_DIR / "spool")))
 
@@ -283,26 +306,11 @@ STUDIO_PROVIDER_DOWNLOAD_HOSTS = env_host_ports("STUDIO_PROVIDER_DOWNLOAD_HOSTS"
 # stream fallbacks included) counts against this cap.
 STUDIO_MAX_UPSTREAM_CALLS = env_int("STUDIO_MAX_UPSTREAM_CALLS", 3)
 
-# Worker threads close their connection before each long API call and Celery closes it after each
-# task; with psycopg's pool (Django 5.2, `pip install psycopg-pool`) that close hands the connection
-# back instead of tearing it down, and a burst of threads waits for one of `max_size` connections
-# instead of exceeding PostgreSQL's max_connections. Measured in benchmarks/pipeline.py.
-def _psycopg_pool_installed() -> bool:
-    try:
-        import psycopg_pool  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_POOL", _psycopg_pool_installed()):
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not as well
-    DATABASES["default"]["OPTIONS"]["pool"] = {
-        "min_size": env_int("DATABASE_POOL_MIN", 1),
-        "max_size": env_int("DATABASE_POOL_MAX", 16),
-        "timeout": env_float("DATABASE_POOL_TIMEOUT", 30.0),
-        "max_idle": 60.0,
-    }
+# A pool of PostgreSQL connections, so bursts of worker threads wait for one instead of exceeding
+# max_connections (studio/conf/database.py).
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DATABASE_POOL", psycopg_pool_installed()):
+    use_pool(DATABASES["default"], min_size=env_int("DATABASE_POOL_MIN", 1), max_size=env_int("DATABASE_POOL_MAX", 16),
+             timeout=env_float("DATABASE_POOL_TIMEOUT", 30.0))
 
 # --- Pipeline -------------------------------------------------------------------------------------
 # Upstream calls: 429 waits for retry-after; 5xx, timeouts and connection errors back off (full jitter)
@@ -320,9 +328,10 @@ STUDIO_STREAM_PARTIAL_IMAGES = env_int("STUDIO_STREAM_PARTIAL_IMAGES", 2)
 STUDIO_URL_TTL = env_float("STUDIO_URL_TTL", 3600.0)
 STUDIO_FETCH_TIMEOUT = env_float("STUDIO_FETCH_TIMEOUT", 30.0)
 STUDIO_FETCH_MAX_BYTES = env_int("STUDIO_FETCH_MAX_BYTES", 64 * 1024 * 1024)
-STUDIO_FETCH_ALLOWED_HOSTS = env_list(
-    "STUDIO_FETCH_ALLOWED_HOSTS", ["*.blob.core.windows.net", "*.openai.com", "127.0.0.1", "localhost"]
-)
+# Hosts image links may point at (names, *.wildcards, or exact host:port). A name must resolve to public
+# addresses; only an exact host:port (this list, a provider's own address or download hosts, the stand-in's)
+# may be internal (studio/models_registry/outbound.py, the guard of every outbound fetch).
+STUDIO_FETCH_ALLOWED_HOSTS = env_list("STUDIO_FETCH_ALLOWED_HOSTS", ["*.blob.core.windows.net", "*.openai.com"])
 STUDIO_FETCH_RETRY_LIMIT = env_int("STUDIO_FETCH_RETRY_LIMIT", 6)  # download attempts per image
 STUDIO_FETCH_BACKOFF_BASE = env_float("STUDIO_FETCH_BACKOFF_BASE", 1.0)
 STUDIO_FETCH_BACKOFF_CAP = env_float("STUDIO_FETCH_BACKOFF_CAP", 30.0)
@@ -351,8 +360,8 @@ STUDIO_THUMBNAIL_SIZE = env_int("STUDIO_THUMBNAIL_SIZE", 384)
 # Provider API keys are stored encrypted (studio/models_registry/encryption.py) with these Fernet keys,
 # comma-separated, newest first: new values are encrypted with the first, every key listed still decrypts.
 # To rotate, list a new key first, run `manage.py rotate_encryption_keys`, then drop the old key.
-# Unset with DEBUG on (development): one key derived from SECRET_KEY. Unset with DEBUG off: the system check
-# models_registry.E002 stops migrate/runserver/check, and nothing is encrypted or decrypted.
+# Unset: one key derived from SECRET_KEY, so changing SECRET_KEY makes stored provider keys unreadable (the
+# admin asks for them again); production should set its own (README "Production").
 STUDIO_ENCRYPTION_KEYS = env_fernet_keys("STUDIO_ENCRYPTION_KEYS")
 # --- Provenance (C2PA content credentials, near-duplicates) ---------------------------------------
 # A PEM bundle of the root certificates whose C2PA signers Studio calls trusted (e.g. the C2PA trust

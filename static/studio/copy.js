@@ -1,5 +1,6 @@
 // Copy buttons on any page: <button data-copy="#id-of-text"> copies that element's text,
-// <button data-copy-text="..."> copies the attribute. Loaded by base.html.
+// <button data-copy-text="..."> copies the attribute; <input data-select-on-focus> selects its text when
+// focused (instead of an inline onfocus=, which the Content Security Policy forbids). Loaded by base.html.
 (function () {
   "use strict";
   document.addEventListener("click", (event) => {
@@ -19,5 +20,8 @@
       area.value = text; document.body.append(area); area.select();
       try { document.execCommand("copy"); done(); } finally { area.remove(); }
     }
+  });
+  document.addEventListener("focusin", (event) => {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
   });
 })();

@@ -15,15 +15,16 @@ def add_member(*, team: Team, username: str, role: str = Membership.Role.MEMBER,
                actor=None):
     """An operator adds (or re-roles) a person in a team, creating the account when it does not exist yet.
 
-    The membership becomes the operator's: the SSO group mapping leaves it alone from now on.
+    The membership becomes the operator's: the SSO group mapping leaves it alone from now on. `password` is
+    set on a new account only.
     """
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username)
-    if password:
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    elif created:
-        user.set_unusable_password()
+    if created:  # an existing person's password is theirs: adding them to a team never touches it
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
         user.save(update_fields=["password"])
     before = Membership.objects.filter(team=team, user=user).first()
     membership, _ = Membership.objects.update_or_create(

@@ -43,6 +43,8 @@ def record_sign_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="studio.audit.sign_in_failed")
 def record_failed_sign_in(sender, credentials, request=None, **kwargs):
+    if getattr(request, "axes_locked_out", False):
+        return  # this attempt locked the name out (or came while it was): throttling.record_lockout says so
     # Django has already replaced the password with stars; only the name someone typed is kept.
     name = str(credentials.get("username") or credentials.get("login") or "")[:150]
     record("sign_in.failed", summary=f"password sign-in refused for {name!r}")

@@ -3,7 +3,7 @@
 `record()` refuses a name not listed, so a typo cannot start a second spelling of an action.
 """
 ACTIONS = frozenset({
-    "sign_in", "sign_out", "sign_in.failed",
+    "sign_in", "sign_out", "sign_in.failed", "sign_in.locked_out",
     "job.submitted",
     "image.moved", "image.trashed", "image.restored", "image.purged",
     "share_link.created", "share_link.revoked",

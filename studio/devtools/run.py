@@ -50,6 +50,7 @@ def _pump(name: str, proc: subprocess.Popen) -> None:
 
 def main() -> int:
     env = dict(os.environ)
+    env.setdefault("DEBUG", "true")  # DEBUG defaults to off; this development stack is the one place it is on
     children: list[tuple[str, subprocess.Popen]] = []
     port = int(env.get("PORT", "8000"))
     _fresh_metrics_dir(env)

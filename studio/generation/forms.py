@@ -263,9 +263,9 @@ class _FromPicture(JobForm):
     def input_key(self) -> str:
         return self.upload_key or (self.source.storage_key if self.source else "")
 
-    def input_measured(self):
+    def input_measured(self, budget: uploads.PixelBudget | None = None):
         if self._input_measured is None and self.input_key:
-            self._input_measured = uploads.measure(uploads.read_key(self.input_key))
+            self._input_measured = uploads.measure(uploads.read_key(self.input_key), budget=budget)
         return self._input_measured
 
     def input_problems(self, spec) -> list:
@@ -290,25 +290,43 @@ class EditForm(_FromPicture):
         self.measured_mask = None
         self.measured_refs: list[tuple[bytes, uploads.Measured]] = []
 
+    # The mask and references are only taken here; clean() counts them against the model's limit first,
+    # then reads their headers against one pixel budget, and decodes nothing it does not have to.
     def clean_mask(self):
-        mask = self.cleaned_data.get("mask")
-        if not mask:
-            return None
-        try:
-            self.measured_mask = uploads.read_picture(mask, role="mask")
-        except uploads.UploadRefused as exc:
-            raise forms.ValidationError(f"The mask could not be read: {exc}") from None
-        return mask
+        return self.cleaned_data.get("mask") or None
 
     def clean_references(self):
-        files = self.cleaned_data.get("references") or []
-        self.measured_refs = []
-        for f in files:
+        return self.cleaned_data.get("references") or []
+
+    def _too_many_pictures(self) -> str:
+        """Why the pictures sent outnumber what the model takes, from the form alone (nothing read yet)."""
+        name = self.cleaned_data.get("model")
+        try:
+            spec = get_model(name) if name else None
+        except UnknownModel:
+            spec = None
+        limit = spec.images.max_count if spec else max((m.images.max_count for m in self.models), default=1)
+        chosen = len(self.data.getlist("reference_images")) if hasattr(self.data, "getlist") else 0
+        count = 1 + chosen + len(self.cleaned_data.get("references") or [])
+        if count <= limit:
+            return ""
+        return f"{count} images were given; {spec.name if spec else 'no model'} takes at most {limit} for edits."
+
+    def _measure_uploads(self, budget: uploads.PixelBudget) -> None:
+        mask = self.cleaned_data.get("mask")
+        if mask:
             try:
-                self.measured_refs.append(uploads.read_picture(f))
+                self.measured_mask = uploads.read_picture(mask, role="mask", budget=budget)
             except uploads.UploadRefused as exc:
-                raise forms.ValidationError(f"{f.name}: {exc}") from None
-        return files
+                self.add_error("mask", f"The mask could not be read: {exc}")
+                self.cleaned_data["mask"] = None
+        self.measured_refs = []
+        for f in self.cleaned_data.get("references") or []:
+            try:  # only the first picture's transparency matters to a model
+                self.measured_refs.append(uploads.read_picture(f, budget=budget, look_for_alpha=False))
+            except uploads.UploadRefused as exc:
+                self.add_error("references", f"{f.name}: {exc}")
+                break
 
     def upload_infos(self) -> list:
         measured = self.input_measured()
@@ -323,6 +341,17 @@ class EditForm(_FromPicture):
     def clean(self):
         if not self.input_key:
             raise forms.ValidationError("Choose a picture to edit first.")
+        too_many = self._too_many_pictures()
+        if too_many:
+            raise forms.ValidationError(too_many)
+        budget = uploads.PixelBudget()
+        try:
+            self.input_measured(budget)
+        except uploads.UploadRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        self._measure_uploads(budget)
+        if self.errors:
+            return self.cleaned_data
         cleaned = super().clean()
         if self.spec and self.input_measured() and self.input_measured().rotated:
             self.add_error(None, uploads.problems(self.spec, self.operation, self.input_measured())[-1].message)

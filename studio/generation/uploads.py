@@ -12,20 +12,20 @@ import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageOps
 
 from studio.gallery import storage
-from studio.gallery.imaging import TooManyPixels, extension_for_format, open_within_limit
+from studio.gallery.imaging import MAX_PIXELS, TooManyPixels, extension_for_format, open_within_limit
 from studio.models_registry.registry import ModelSpec, Problem, UploadInfo, megabytes
 
 from .models import Job
 
-# Uploads are photos and renders, not posters: refuse what claims more pixels than this.
-# One limit for every picture a person sends (the picture, a mask, a reference), checked before reading.
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# One size limit for every picture a person sends (the picture, a mask, a reference), checked before
+# reading: STUDIO_MAX_UPLOAD_MB, which also bounds the whole request (studio/request_limits.py).
 EXIF_ORIENTATION = 0x0112
 FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp", "GIF": "gif", "MPO": "jpeg"}
 ROTATION_WORDS = {
@@ -44,7 +44,7 @@ class NotAnImage(UploadRefused):
 
 
 class TooLarge(UploadRefused):
-    """The file is over MAX_UPLOAD_BYTES; refused before it is read into memory."""
+    """The file is over STUDIO_MAX_UPLOAD_MB; refused before it is read into memory."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class Measured:
 
 
 def _open(data: bytes) -> PILImage.Image:
+    """Fully decoded, for making a copy (the person agreed to one)."""
     try:
         return open_within_limit(io.BytesIO(data))
     except TooManyPixels:
@@ -72,34 +73,109 @@ def _open(data: bytes) -> PILImage.Image:
         raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
 
 
+def _open_header(data: bytes) -> PILImage.Image:
+    """Format, size, mode and header info only: `Image.open` is lazy, and `verify` checks the structure
+    (PNG chunk checksums) without decoding pixels. A hostile 8000x8000 PNG costs nothing here."""
+    try:
+        with PILImage.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise NotAnImage("The picture has more pixels than Studio accepts.")
+            probe.verify()
+        return PILImage.open(io.BytesIO(data))
+    except NotAnImage:
+        raise
+    except PILImage.DecompressionBombError:
+        raise NotAnImage("The picture has more pixels than Studio accepts.") from None
+    except Exception:  # Pillow raises many types for broken data
+        raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
+
+
+def _may_be_transparent(im: PILImage.Image) -> bool:
+    return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
+
+
+# Looking for a transparent pixel means decoding. Pictures whose transparency a model reads (masks, markups,
+# DALL·E 2's alpha edits: at most 1024x1024) are far smaller; above this the mode alone answers.
+ALPHA_SCAN_PIXELS = 4096 * 4096
+
+
 def _has_transparent_pixels(im: PILImage.Image) -> bool:
-    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-        alpha = im.convert("RGBA").getchannel("A")
-        return alpha.getextrema()[0] == 0
-    return False
+    """Whether any pixel is fully transparent: the mode says whether to look at all; when it must, one
+    decode and the alpha band's extremes (or the palette's transparent entries), never a converted copy."""
+    if not _may_be_transparent(im):
+        return False
+    if im.width * im.height > ALPHA_SCAN_PIXELS:
+        return True
+    try:
+        if im.mode == "P":
+            transparency = im.info.get("transparency")
+            counts = im.histogram()
+            if isinstance(transparency, int):
+                return counts[transparency] > 0
+            if isinstance(transparency, bytes):
+                return any(counts[i] for i, a in enumerate(transparency) if a == 0)
+            return False
+        if "A" in im.getbands() or "a" in im.getbands():
+            band = "A" if "A" in im.getbands() else "a"
+            return im.getchannel(band).getextrema()[0] == 0
+        return True  # a transparent colour key (RGB/L with "transparency"): the model sees it as alpha
+    except Exception:  # truncated pixel data: the picture is broken
+        raise NotAnImage("That file is not a complete picture (its pixel data is cut short or broken).") from None
 
 
-def read_picture(upload, *, role: str = "image") -> tuple[bytes, Measured]:
+class PixelBudget:
+    """How many pixels the pictures of one request may claim together (STUDIO_MAX_UPLOAD_PIXELS), charged
+    from their headers before any is decoded."""
+
+    def __init__(self, limit: int | None = None):
+        self.limit = settings.STUDIO_MAX_UPLOAD_PIXELS if limit is None else limit
+        self.used = 0
+
+    def charge(self, width: int, height: int) -> None:
+        self.used += width * height
+        if self.used > self.limit:
+            raise UploadRefused(f"Together these pictures have {self.used / 1e6:.0f} million pixels; Studio takes "
+                                f"up to {self.limit / 1e6:.0f} million in one request. Send smaller or fewer pictures.")
+
+
+def max_upload_bytes() -> int:
+    return settings.STUDIO_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def read_picture(upload, *, role: str = "image", budget: PixelBudget | None = None,
+                 look_for_alpha: bool = True) -> tuple[bytes, Measured]:
     """The bytes of an uploaded file and what Pillow saw in them, or UploadRefused with the reason."""
-    if upload.size > MAX_UPLOAD_BYTES:
+    if upload.size > max_upload_bytes():
         raise TooLarge(f"The file is {megabytes(upload.size)}; Studio takes pictures up to "
-                       f"{megabytes(MAX_UPLOAD_BYTES)}.")
+                       f"{megabytes(max_upload_bytes())}.")
     data = upload.read()
-    return data, measure(data, role=role)
+    return data, measure(data, role=role, budget=budget, look_for_alpha=look_for_alpha)
 
 
-def measure(data: bytes, *, role: str = "image") -> Measured:
+def measure(data: bytes, *, role: str = "image", budget: PixelBudget | None = None,
+            look_for_alpha: bool = True) -> Measured:
+    """What the model's rules ask about a picture, from its header; the pixels are decoded only to look for
+    transparency, only when the mode allows any, and only after `budget` has been charged."""
     if not data:
         raise NotAnImage("The file is empty.")
-    im = _open(data)
+    im = _open_header(data)
+    if budget is not None:
+        budget.charge(im.width, im.height)
     fmt = FORMATS.get(im.format or "", (im.format or "").lower())
-    try:
-        orientation = int(im.getexif().get(EXIF_ORIENTATION, 1) or 1)
-    except Exception:  # a broken EXIF block is not a reason to refuse the picture
-        orientation = 1
     info = UploadInfo(format=fmt, width=im.width, height=im.height, bytes=len(data),
-                      has_alpha=_has_transparent_pixels(im), role=role)
-    return Measured(info=info, orientation=orientation)
+                      has_alpha=_has_transparent_pixels(im) if look_for_alpha else _may_be_transparent(im),
+                      role=role)
+    return Measured(info=info, orientation=_orientation(im))
+
+
+def _orientation(im: PILImage.Image) -> int:
+    # A PNG keeps EXIF after its pixels, where Pillow would decode to reach it: only a header copy counts.
+    if im.format == "PNG" and "exif" not in im.info:
+        return 1
+    try:
+        return int(im.getexif().get(EXIF_ORIENTATION, 1) or 1)
+    except Exception:  # a broken EXIF block is not a reason to refuse the picture
+        return 1
 
 
 def _placeholder_mask(info: UploadInfo) -> UploadInfo:

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.core import checks
 from django.core.signals import setting_changed
 
-from .checks import encryption_keys_configured, registry_loads
+from .checks import registry_loads
 from .registry import clear_cache
 
 
@@ -19,5 +19,4 @@ class ModelsRegistryConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(registry_loads)
-        checks.register(encryption_keys_configured)
         setting_changed.connect(_reload_registry_when_its_path_changes, dispatch_uid="models_registry.settings")

@@ -3,9 +3,10 @@ STUDIO_ENCRYPTION_KEYS.
 
 A `MultiFernet` over the keys listed, newest first: `seal` encrypts with the first, `unseal` tries each,
 `reseal` re-encrypts with the first whatever key a token was made with. So a rotation is: list a new key
-first, run `manage.py rotate_encryption_keys`, then drop the old key. With no keys listed and DEBUG on
-(`make run`), one key derived from SECRET_KEY; with DEBUG off, nothing is sealed or unsealed without
-STUDIO_ENCRYPTION_KEYS (and the system check models_registry.E002 stops start-up first).
+first, run `manage.py rotate_encryption_keys`, then drop the old key. With no keys listed, one key derived
+from SECRET_KEY (development, and a production that has not set its own yet: README recommends setting
+STUDIO_ENCRYPTION_KEYS, so that rotating SECRET_KEY does not make stored provider keys unreadable; if it
+does, those providers show "type it again" in the admin and their calls fail with that sentence).
 
 What is sealed is a small JSON document, so a secret can travel with what it is bound to (a provider's key
 with the address it was given for, see `Provider.api_key`). Every function that holds a secret in clear is
@@ -21,11 +22,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.views.decorators.debug import sensitive_variables
 
-NO_KEYS = ("STUDIO_ENCRYPTION_KEYS must be set when DEBUG is off: provider keys are stored encrypted with it. "
-           "Make a key with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
 _DEVELOPMENT_KEY_INFO = b"studio.models_registry.encryption: development key"
 
 
@@ -35,11 +33,9 @@ class UnreadableSecret(Exception):
 
 
 def encryption_keys() -> tuple[str, ...]:
-    """The keys in force, newest first: STUDIO_ENCRYPTION_KEYS, or in development one derived from SECRET_KEY."""
+    """The keys in force, newest first: STUDIO_ENCRYPTION_KEYS, else one derived from SECRET_KEY."""
     if settings.STUDIO_ENCRYPTION_KEYS:
         return tuple(settings.STUDIO_ENCRYPTION_KEYS)
-    if not settings.DEBUG:
-        raise ImproperlyConfigured(NO_KEYS)
     return (_development_key(settings.SECRET_KEY),)
 
 

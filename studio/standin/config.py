@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 from dataclasses import dataclass
 
 from .model_table import MODELS
@@ -119,6 +120,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="sign pictures with C2PA content credentials, from a certificate chain made at start")
     parser.add_argument("--c2pa-dir", default=None,
                         help="keep that chain here and reuse it (its root.pem is what readers should trust)")
+    # The stand-in is a process of its own (it reads no Django settings), so its one secret comes from its
+    # own environment, never from argv (which `ps` shows).
+    parser.add_argument("--control-token", default=os.environ.get("STANDIN_CONTROL_TOKEN", ""),
+                        help=argparse.SUPPRESS)
 
 
 def build_parser(prog: str = "python -m studio.standin") -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import random
 import socket
@@ -31,6 +32,7 @@ from .moderation import blocked_word, moderation_error
 from .state import State, config_json, injected_failure
 
 MAX_BODY = 256 * 1024 * 1024
+CONTROL_MAX_BODY = 64 * 1024  # a fault switch is a few bytes of JSON
 RECENT_FILE_MAX = 8 * 1024 * 1024  # uploads bigger than this are recorded without their bytes
 
 
@@ -41,6 +43,8 @@ class HandlerServer(Protocol):
     state: State
     verbose: bool
     server_address: tuple[Any, ...]
+    control_token: str
+    on_loopback: bool
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -69,7 +73,7 @@ class Handler(BaseHTTPRequestHandler):
     def state(self) -> State:
         return self.server.state
 
-    def _read_body(self) -> bytes:
+    def _read_body(self, limit: int = MAX_BODY) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []
             total = 0
@@ -80,13 +84,14 @@ class Handler(BaseHTTPRequestHandler):
                         pass
                     break
                 total += size
-                if total > MAX_BODY:
+                if total > limit:
+                    self.close_connection = True
                     raise ApiError("Request body too large.", code="request_too_large", status=413)
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
             return b"".join(chunks)
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        if length > limit:
             self.close_connection = True
             raise ApiError("Request body too large.", code="request_too_large", status=413)
         return self.rfile.read(length) if length else b""
@@ -129,8 +134,15 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = url.path.rstrip("/") or "/"
         query = parse_qs(url.query)
+        control = path.startswith("/_standin/")
+        if control and not self._control_allowed(path):
+            self.close_connection = True  # the body, if any, is never read
+            self._error(ApiError("The stand-in's control endpoints need its token (STANDIN_CONTROL_TOKEN, sent as "
+                                 "'Authorization: Bearer <token>') when it listens beyond loopback.",
+                                 code="control_token_required", status=403))
+            return
         try:
-            body = self._read_body() if method in ("POST", "DELETE") else b""
+            body = self._read_body(CONTROL_MAX_BODY if control else MAX_BODY) if method in ("POST", "DELETE") else b""
         except ApiError as err:
             self._error(err)
             return
@@ -142,6 +154,15 @@ class Handler(BaseHTTPRequestHandler):
             self._api(method, path, body)
         else:
             self._error(ApiError(f"Invalid URL ({method} {path})", code=None, status=404))
+
+    def _control_allowed(self, path: str) -> bool:
+        """Loopback: anyone on this machine. Elsewhere: the token, and with no token set, nobody. The C2PA
+        root certificate is public (readers are meant to trust it), so it is always served."""
+        if self.server.on_loopback or path == "/_standin/c2pa/root.pem":
+            return True
+        token = getattr(self.server, "control_token", "")
+        sent = self.headers.get("Authorization", "")
+        return bool(token) and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
 
     def _control(self, method: str, path: str, query: dict, body: bytes) -> None:
         state = self.state

@@ -15,10 +15,19 @@ class StandinServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 512
 
-    def __init__(self, address: tuple[str, int], config: StandinConfig, verbose: bool = False) -> None:
+    def __init__(self, address: tuple[str, int], config: StandinConfig, verbose: bool = False,
+                 control_token: str = "") -> None:
         self.state = State(config)
         self.verbose = verbose
+        # /_standin/* (recent prompts and uploads, fault switches) answer anyone only on loopback; on any
+        # other address they need this token, and without one they are closed (handler._control_allowed).
+        self.control_token = control_token
         super().__init__(address, Handler)
+
+    @property
+    def on_loopback(self) -> bool:
+        host = str(self.server_address[0])
+        return host == "localhost" or host.startswith("127.") or host == "::1"
 
     @property
     def root_url(self) -> str:
@@ -33,6 +42,6 @@ class StandinServer(ThreadingHTTPServer):
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8100, config: StandinConfig | None = None,
-                verbose: bool = False) -> StandinServer:
+                verbose: bool = False, control_token: str = "") -> StandinServer:
     """A ready-to-serve stand-in (port 0 picks a free port); call serve_forever() on it."""
-    return StandinServer((host, port), config or StandinConfig(), verbose=verbose)
+    return StandinServer((host, port), config or StandinConfig(), verbose=verbose, control_token=control_token)

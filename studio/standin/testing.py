@@ -44,6 +44,8 @@ class _Control:
     def _call(self, method: str, path: str, payload: Any = None) -> Any:
         data = None if payload is None else json.dumps(payload).encode()
         req = urllib.request.Request(self.root_url + path, data=data, method=method)
+        if getattr(self, "control_token", ""):  # needed when the stand-in listens beyond loopback
+            req.add_header("Authorization", f"Bearer {self.control_token}")
         if data is not None:
             req.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(req, timeout=10) as resp:

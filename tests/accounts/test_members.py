@@ -125,7 +125,7 @@ def test_the_teams_page_links_each_team_to_its_members(client, people, team):
 def test_an_operator_adding_or_re_roling_someone_writes_one_event_each(people, team):
     from django.core.management import call_command
 
-    call_command("team", "add", "Design", "newcomer", "--role", "viewer")
+    call_command("team", "add", "Design", "newcomer", "--role", "viewer", "--no-password")
     call_command("team", "add", "Design", "newcomer", "--role", "member")
     call_command("team", "add", "Design", "newcomer", "--role", "member")  # no change, no event
     assert team_events("action") == ["member.added", "member.role_changed"]

@@ -35,7 +35,7 @@ def test_a_malformed_mapping_stops_the_settings_module(monkeypatch):
     import sys
 
     result = subprocess.run([sys.executable, "-c", "import studio.settings"], capture_output=True, text=True,
-                            env={"STUDIO_OIDC_TEAMS": "designers=Design", "PATH": "/usr/bin:/bin",
+                            env={"STUDIO_OIDC_TEAMS": "designers=Design", "PATH": "/usr/bin:/bin", "DEBUG": "true",
                                  "STUDIO_VAR_DIR": "/tmp/studio-settings-probe"}, timeout=60)
     assert result.returncode != 0 and "STUDIO_OIDC_TEAMS must look like" in result.stderr
 

@@ -205,10 +205,12 @@ class _Host(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def image_host():
+def image_host(settings):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Host)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    # A loopback address is internal: downloads from it need its exact host:port on the list.
+    settings.STUDIO_FETCH_ALLOWED_HOSTS = [f"127.0.0.1:{server.server_address[1]}"]
     yield f"http://127.0.0.1:{server.server_address[1]}", _Host.routes
     server.shutdown()
     server.server_close()
@@ -230,12 +232,13 @@ def test_downloads_refuse_redirects_oversize_and_non_images(image_host, route, r
 def test_downloads_only_from_allowed_hosts(settings):
     settings.STUDIO_FETCH_ALLOWED_HOSTS = ["*.blob.core.windows.net"]
     settings.STANDIN_URL = "http://127.0.0.1:8100/v1"
-    assert services.host_is_allowed("https://acct.blob.core.windows.net/c/x.png")
-    assert services.host_is_allowed("http://127.0.0.1:9/x.png")  # the provider's own host
-    assert not services.host_is_allowed("https://blob.core.windows.net.evil.example/x.png")
-    assert not services.host_is_allowed("file:///etc/passwd")
-    with pytest.raises(services.FetchError, match="host Studio does not download from"):
-        services.download_to_spool("http://10.0.0.1/x.png")
+    policy = services.download_policy()
+    assert policy.internal == {"127.0.0.1:8100"}  # the stand-in's own address, that port only
+    for url in ("https://blob.core.windows.net.evil.example/x.png", "file:///etc/passwd", "http://10.0.0.1/x.png",
+                "http://127.0.0.1:9/x.png"):
+        with pytest.raises(services.FetchError, match="Studio does not connect to") as err:
+            services.download_to_spool(url)
+        assert not err.value.retryable
 
 
 # --- pacing ----------------------------------------------------------------------------------------

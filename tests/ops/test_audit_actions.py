@@ -129,6 +129,13 @@ def fail_to_sign_in(w):
     assert Client().post(reverse("login"), {"login": "teammate", "password": "not-it"}).status_code == 200
 
 
+def get_locked_out(w):
+    for _ in range(9):
+        Client().post(reverse("login"), {"login": "teammate", "password": "not-it"})
+    forget_events()
+    assert Client().post(reverse("login"), {"login": "teammate", "password": "not-it"}).status_code == 429
+
+
 def add_member(w):
     get_user_model().objects.create_user("newcomer", password="pw-newcomer-1")
     account_services.add_member(team=w.team, username="newcomer", role=Membership.Role.VIEWER, actor=w.owner)
@@ -310,6 +317,7 @@ PERFORMS = {
     "sign_in": sign_in,
     "sign_out": sign_out,
     "sign_in.failed": fail_to_sign_in,
+    "sign_in.locked_out": get_locked_out,
     "member.added": add_member,
     "member.role_changed": change_member_role,
     "member.removed": remove_member,
@@ -346,6 +354,7 @@ ACTORS = {
     "image.purged": "",  # beat's purge is a system action
     "sign_in": "teammate",  # signing in from another browser
     "sign_in.failed": "",  # nobody signed in: the name that was tried is in the summary
+    "sign_in.locked_out": "",
     "invite.accepted": "outsider",  # the invitee joins
     "review.approved": "teammate",  # a maker does not decide the review of their own image
     "review.changes_requested": "teammate",

@@ -129,8 +129,10 @@ def test_dalle_links_on_the_upstreams_host_download_once_that_host_is_allowed(ow
     refused = run_inline(submit(owner, model="dall-e-2"))
     image = refused.images.get()
     assert gateway.upstream_host.split(":")[0] != "127.0.0.1" and gateway.upstream_host in image.source_url
-    # The guard's sentence (issue 12) names the host and the setting; this tree's says the host is refused.
-    assert image.status == Image.Status.FAILED and "host Studio does not download from" in image.failure_reason
+    # The guard's sentence (issue 12) names the host and the setting that allows it.
+    assert image.status == Image.Status.FAILED and "Studio does not connect to 127.0.0.2" in image.failure_reason
+    assert f'list "{gateway.upstream_host}"' in image.failure_reason
+    assert "STUDIO_PROVIDER_DOWNLOAD_HOSTS" in image.failure_reason
     assert refused.status == Job.Status.FAILED and refused.failure_code == "download_failed"
     assert refused.failure_message == f"The image could not be downloaded. {image.failure_reason}"
 

@@ -108,7 +108,7 @@ def test_upload_with_an_empty_multipart_asks_for_a_picture(owner_client):
 
 
 def test_upload_of_too_many_bytes_names_the_limit(owner_client, settings, monkeypatch):
-    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(uploads, "max_upload_bytes", lambda: 1000)  # STUDIO_MAX_UPLOAD_MB, in bytes
     resp = owner_client.post(reverse("generation:upload"), {
         "image": SimpleUploadedFile("big.png", picture((512, 512)), "image/png"), "model": "dall-e-2"})
     assert resp.status_code == 422

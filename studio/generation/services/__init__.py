@@ -16,7 +16,7 @@ any step can be repeated by a redelivered task or by the sweeper without paying 
     mailbox    Redis leases, "message sent" notes and locks (never the truth)
 """
 from .calling import call_provider, classify_call_error, mark_interrupted, run_job
-from .fetching import FetchError, StoreError, download_to_spool, fetch_image, host_is_allowed, store_spooled_image
+from .fetching import FetchError, StoreError, download_policy, download_to_spool, fetch_image, store_spooled_image
 from .queueing import backoff_seconds, enqueue_fetch, enqueue_fetches_after_commit, enqueue_run, submit_job
 from .recording import record_response
 from .retrying import inputs_still_visible, retry_job, retry_team
@@ -27,6 +27,6 @@ from .sweeping import sweep
 __all__ = [
     "FetchError", "StoreError", "backoff_seconds", "call_provider", "classify_call_error", "download_to_spool",
     "enqueue_fetch", "enqueue_fetches_after_commit", "enqueue_run", "fetch_image", "finish_image",
-    "host_is_allowed", "inputs_still_visible", "mark_interrupted", "record_response", "retry_job", "retry_team",
+    "download_policy", "inputs_still_visible", "mark_interrupted", "record_response", "retry_job", "retry_team",
     "run_job", "settle_job", "spool_bytes", "store_spooled_image", "submit_job", "sweep",
 ]

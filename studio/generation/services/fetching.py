@@ -13,9 +13,8 @@ import os
 import threading
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin
 
-import requests
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
@@ -26,6 +25,7 @@ from studio.gallery import storage
 from studio.gallery.imaging import BadImage, extension_for, inspect_image_file, inspect_with_thumbnail
 from studio.gallery.models import Image
 from studio.gallery.provenance import queue_provenance
+from studio.models_registry import outbound
 from studio.models_registry.providers import UnknownProvider, get_provider
 
 from ..models import Job
@@ -36,6 +36,8 @@ from .settling import EXPIRED_MESSAGE, finish_image, settle_job
 log = logging.getLogger(__name__)
 
 DISK_FULL_MESSAGE = "The worker's disk is full; the image waits there until space returns."
+DOWNLOAD_ADVICE = ('To download from it, list "{host}" in STUDIO_FETCH_ALLOWED_HOSTS, or in the provider\'s '
+                   "download hosts (STUDIO_PROVIDER_DOWNLOAD_HOSTS for the environment's provider).")
 
 
 class FetchError(Exception):
@@ -49,74 +51,39 @@ class FetchError(Exception):
 
 
 class StoreError(Exception):
-    """The image is safe on local disk but storage did not take it."""
+    """The image is safe on local disk but storage did not take it. The message is Studio's own words (it
+    reaches the image page); what storage said is logged, with its endpoints and bucket names."""
 
 
 # --- download -------------------------------------------------------------------------------------
 
 
-def host_is_allowed(url: str, extra_hosts: tuple[str, ...] = ()) -> bool:
-    """Whether `url` is on an allowed host: the allow-list (names, *.wildcards or host:port), the
-    providers' own hosts, and `extra_hosts` (the image's provider's download hosts, host:port)."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https"):
-        return False
-    host = (parsed.hostname or "").lower()
-    try:
-        host_port = f"{host}:{parsed.port or (443 if parsed.scheme == 'https' else 80)}"
-    except ValueError:  # a port that is not a number
-        return False
-    for pattern in list(settings.STUDIO_FETCH_ALLOWED_HOSTS) + _provider_hosts() + list(extra_hosts):
-        pattern = pattern.lower()
-        if pattern.startswith("*.") and (host.endswith(pattern[1:]) or host == pattern[2:]):
-            return True
-        if host == pattern or host_port == pattern.replace("[", "").replace("]", ""):
-            return True
-    return False
-
-
-def _provider_hosts() -> list[str]:
-    hosts = []
-    for url in (settings.OPENAI_BASE_URL, settings.STANDIN_URL):
-        if url:
-            hosts.append((urlparse(url).hostname or "").lower())
-    return hosts
-
-
-_session = requests.Session()  # one connection pool per process, shared by the worker's threads
+def download_policy(extra_hosts: tuple[str, ...] = ()) -> outbound.Policy:
+    """Where image links may point: STUDIO_FETCH_ALLOWED_HOSTS (names, *.wildcards, or exact host:port),
+    the active stand-in's address, and `extra_hosts` (the answering provider's own address and download
+    hosts). Only exact host:port pairs may be internal addresses (a name on the list must be public)."""
+    listed = [h for h in settings.STUDIO_FETCH_ALLOWED_HOSTS if h.strip()]
+    exact = [h for h in listed if ":" in h and not h.startswith("*.")]
+    own = [outbound.url_host_port(settings.STANDIN_URL)] if settings.STANDIN_URL else []
+    internal = frozenset(outbound.normalise_host_port(h) for h in exact + own + list(extra_hosts) if h)
+    return outbound.Policy(hosts=tuple(listed) + tuple(internal), internal=internal, advice=DOWNLOAD_ADVICE)
 
 
 def download_to_spool(url: str, *, extra_hosts: tuple[str, ...] = ()) -> str:
-    """Stream `url` to a spool file, refusing other hosts, redirects away, and oversized bodies."""
-    if not host_is_allowed(url, extra_hosts):
-        raise FetchError("The image URL points at a host Studio does not download from.", retryable=False)
+    """Stream `url` to a spool file through the outbound guard: allowed hosts and addresses only, no
+    redirects, one deadline for the whole download, a size cap."""
     path = None
     try:
-        with _session.get(url, stream=True, timeout=(10, settings.STUDIO_FETCH_TIMEOUT),
-                          allow_redirects=False) as resp:
-            if resp.is_redirect or resp.status_code in (301, 302, 303, 307, 308):
-                target = resp.headers.get("Location", "")
-                same_host = urlparse(requests.compat.urljoin(url, target)).hostname == urlparse(url).hostname
-                # Even to the same host we do not follow: signed blob URLs never redirect.
-                raise FetchError("The image URL redirected " + ("within its host" if same_host else "to another host")
-                                 + "; Studio does not follow redirects for downloads.", retryable=False)
-            if resp.status_code in (403, 404, 410):
-                raise FetchError("The provider refused the download: the link has expired.", retryable=False,
-                                 expired=True)
-            if resp.status_code >= 500 or resp.status_code in (408, 429):
-                raise FetchError(f"The image host answered {resp.status_code}.", retryable=True)
-            if resp.status_code != 200:
-                raise FetchError(f"The image host answered {resp.status_code}.", retryable=False)
+        with outbound.open_url(url, download_policy(extra_hosts), timeout=settings.STUDIO_FETCH_TIMEOUT) as resp:
+            _refuse_status(resp)
             expected = int(resp.headers.get("Content-Length") or 0)
             if expected > settings.STUDIO_FETCH_MAX_BYTES:
                 raise FetchError("The image is larger than Studio accepts.", retryable=False)
             fd, path = spool.new_partial_file()
             received = 0
             with os.fdopen(fd, "wb") as fh:
-                for chunk in resp.iter_content(64 * 1024):
+                for chunk in resp.iter_bytes(settings.STUDIO_FETCH_MAX_BYTES):
                     received += len(chunk)
-                    if received > settings.STUDIO_FETCH_MAX_BYTES:
-                        raise FetchError("The image is larger than Studio accepts.", retryable=False)
                     fh.write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -126,9 +93,9 @@ def download_to_spool(url: str, *, extra_hosts: tuple[str, ...] = ()) -> str:
             inspect_image_file(path)
         except BadImage as exc:
             raise FetchError(str(exc), retryable=True) from exc
-    except requests.RequestException as exc:
+    except outbound.OutboundError as exc:
         spool.discard(path)
-        raise FetchError(_describe(exc), retryable=True) from exc
+        raise FetchError(_describe(exc), retryable=exc.retryable) from exc
     except FetchError:
         spool.discard(path)
         raise
@@ -140,23 +107,43 @@ def download_to_spool(url: str, *, extra_hosts: tuple[str, ...] = ()) -> str:
     return spool.keep_partial(path)
 
 
+def _refuse_status(resp: outbound.Response) -> None:
+    status = resp.status
+    if 300 <= status < 400:
+        target = resp.headers.get("Location", "")
+        same_host = outbound.url_host_port(urljoin(f"{resp.target.scheme}://{resp.target.host_port}/", target)) \
+            == resp.target.host_port
+        # Even to the same host we do not follow: signed blob URLs never redirect.
+        raise FetchError("The image URL redirected " + ("within its host" if same_host else "to another host")
+                         + "; Studio does not follow redirects for downloads.", retryable=False)
+    if status in (403, 404, 410):
+        raise FetchError("The provider refused the download: the link has expired.", retryable=False, expired=True)
+    if status >= 500 or status in (408, 429):
+        raise FetchError(f"The image host answered {status}.", retryable=True)
+    if status != 200:
+        raise FetchError(f"The image host answered {status}.", retryable=False)
+
+
 def _download_hosts(image: Image) -> tuple[str, ...]:
-    """The extra download hosts of the provider that answered with this image's link."""
+    """The host:port pairs of the provider that answered with this image's link: its own address and
+    its download hosts."""
     name = Job.objects.filter(pk=image.job_id).values_list("provider", flat=True).first() or None
     try:
-        return get_provider(name).download_hosts
+        provider = get_provider(name)
     except UnknownProvider:  # removed since: its links are not trusted any more
         return ()
+    own = outbound.url_host_port(provider.azure_endpoint or provider.base_url)
+    return ((own,) if own else ()) + tuple(provider.download_hosts)
 
 
-def _describe(exc: requests.RequestException) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "The image host did not answer in time."
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+def _describe(exc: outbound.OutboundError) -> str:
+    if isinstance(exc, outbound.TooLarge):
+        return "The image is larger than Studio accepts."
+    if isinstance(exc, outbound.CutShort):
         return "The download was cut short."
-    if isinstance(exc, requests.ConnectionError):
-        return "Studio could not reach the image host."
-    return f"The download failed ({type(exc).__name__})."
+    if isinstance(exc, outbound.DeadlinePassed):
+        return "The image host did not finish sending the image in time."
+    return str(exc)
 
 
 # --- the task's entry point -----------------------------------------------------------------------
@@ -303,7 +290,9 @@ def store_spooled_image(image: Image) -> None:
     except Exception as exc:  # noqa: BLE001 - S3 and filesystem raise many kinds
         # Keep the key, so the next try overwrites what this one may have half written.
         Image.objects.filter(pk=image.pk, storage_key="").update(storage_key=key)
-        raise StoreError(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        # The exception's text names endpoints, buckets and paths: it is for the log, never for the page.
+        log.warning("image %s: storage refused %s: %s: %s", image.pk, key, type(exc).__name__, exc)
+        raise StoreError("storage did not take the file") from exc
     finally:
         slots.release()
     stored = Image.objects.filter(pk=image.pk, status=Image.Status.PENDING).update(

@@ -15,4 +15,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         host, port, config = config_from_options(options)
-        serve(host, port, config, out=self.stdout._out, verbose=options["verbose"])
+        serve(host, port, config, out=self.stdout._out, verbose=options["verbose"],
+              control_token=options["control_token"])
