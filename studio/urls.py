@@ -18,3 +18,6 @@ urlpatterns = [
     path("", include("studio.gallery.urls")),
     path("", include("studio.ops.urls")),
 ]
+
+# A server error renders without context processors or the database (either may be what failed).
+handler500 = "studio.error_pages.server_error"

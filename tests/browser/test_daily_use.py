@@ -1,0 +1,100 @@
+"""Issue 18, daily use as a design team lives it: destructive actions ask first (a <dialog>, or a confirm
+page without JavaScript) and trashing offers Undo; pages for what is gone explain themselves."""
+import pytest
+from playwright.sync_api import expect
+
+from studio.gallery import services as gallery_services
+from tests.browser.conftest import SCREENSHOTS
+
+
+@pytest.fixture
+def owners_image(make_image, people, team):
+    return make_image(people["owner"], team=team, prompt="a heron standing in a misty pond", size=(320, 256))
+
+
+def test_trash_asks_first_offers_undo_and_revoke_asks_first(page, live_server, people, owners_image, sign_in,
+                                                             screenshot):
+    base = live_server.url
+    sign_in(page, people["owner"], "pw-owner")
+    url = f"{base}{owners_image.get_absolute_url()}"
+    page.goto(url)
+    page.get_by_role("button", name="Create share link").click()
+    expect(page.locator(".message.success")).to_contain_text("Share link created")
+
+    # Revoke opens a dialog; Cancel keeps the link.
+    page.get_by_role("button", name="Revoke").click()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Revoke this link")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_label("Share link")).to_have_count(1)
+
+    # Move to trash asks, then the message offers Undo, which brings the image back.
+    page.get_by_role("button", name="Move to trash").click()
+    expect(dialog).to_contain_text(f"Move image {owners_image.pk} to the trash?")
+    screenshot(page, "confirm-dialog")
+    dialog.get_by_role("button", name="Move to trash").click()
+    message = page.locator(".message.success")
+    expect(message).to_contain_text("moved to the trash")
+    screenshot(page, "undo-message")
+    message.get_by_role("button", name="Undo").click()
+    expect(page).to_have_url(url)
+    expect(page.locator(".message.success")).to_have_text("Restored.")
+    owners_image.refresh_from_db()
+    assert owners_image.deleted_at is None
+
+
+def test_confirm_pages_work_without_javascript(browser, live_server, people, owners_image, sign_in, screenshot):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, people["owner"], "pw-owner")
+        page.goto(f"{live_server.url}{owners_image.get_absolute_url()}")
+        page.get_by_role("button", name="Move to trash").click()
+        expect(page.get_by_role("heading", name=f"Move image {owners_image.pk} to the trash?")).to_be_visible()
+        screenshot(page, "confirm-page")
+        page.get_by_role("link", name="Cancel").click()
+        owners_image.refresh_from_db()
+        assert owners_image.deleted_at is None
+        page.get_by_role("button", name="Move to trash").click()
+        page.get_by_role("button", name="Move to trash").click()
+        expect(page.locator(".message.success")).to_contain_text("moved to the trash")
+        owners_image.refresh_from_db()
+        assert owners_image.deleted_at is not None
+    finally:
+        context.close()
+
+
+def test_gone_pages_explain_themselves(page, browser, live_server, people, owners_image, sign_in, screenshot):
+    base = live_server.url
+    link = gallery_services.create_share_link(owners_image, user=people["owner"])
+    gallery_services.revoke_share_link(link, actor=people["owner"])
+    gallery_services.trash_image(owners_image, actor=people["owner"])
+
+    # The owner: "in the trash", with Restore.
+    sign_in(page, people["owner"], "pw-owner")
+    response = page.goto(f"{base}{owners_image.get_absolute_url()}")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="This image is in the trash")).to_be_visible()
+    screenshot(page, "gone-in-trash")
+
+    # Someone holding the revoked link: a page that says so (and nothing about the image).
+    stranger = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        anon = stranger.new_page()
+        assert anon.goto(f"{base}{link.get_absolute_url()}").status == 404
+        expect(anon.get_by_role("heading", name="This link was revoked or has expired")).to_be_visible()
+        expect(anon.get_by_text("heron")).to_have_count(0)
+        screenshot(anon, "gone-link")
+        # Any other missing page: the friendly 404, not a bare one.
+        assert anon.goto(f"{base}/no-such-page/").status == 404
+        expect(anon.get_by_role("heading", name="Page not found")).to_be_visible()
+        screenshot(anon, "gone-404")
+    finally:
+        stranger.close()
+
+    page.get_by_role("button", name="Restore").click()
+    expect(page.locator(".message.success")).to_have_text("Restored.")
+    expect(page.get_by_role("heading", name=f"Image {owners_image.pk}")).to_be_visible()
+    assert (SCREENSHOTS / "gone-in-trash.png").exists()
