@@ -98,3 +98,31 @@ def test_gone_pages_explain_themselves(page, browser, live_server, people, owner
     expect(page.locator(".message.success")).to_have_text("Restored.")
     expect(page.get_by_role("heading", name=f"Image {owners_image.pk}")).to_be_visible()
     assert (SCREENSHOTS / "gone-in-trash.png").exists()
+
+
+FULL_SETTINGS = {"size": "1536x1024", "n": 1, "quality": "high", "background": "transparent", "output_format": "webp",
+                 "output_compression": 80, "moderation": "low", "input_fidelity": "high"}
+
+
+def test_every_setting_is_shown_in_words(page, live_server, people, make_image, sign_in, screenshot):
+    image = make_image(people["owner"], prompt="a glass teapot on a windowsill", model="gpt-image-1", size=(384, 256))
+    type(image).objects.filter(pk=image.pk).update(params=FULL_SETTINGS)
+    type(image.job).objects.filter(pk=image.job_id).update(params=FULL_SETTINGS)
+    sign_in(page, people["owner"], "pw-owner")
+    words = {"Background": "Transparent", "Output format": "WebP", "Compression": "80%", "Quality": "High",
+             "Moderation": "Less restrictive filtering", "Input fidelity": "High (keeps faces and details)",
+             "Size": "1536×1024"}
+    page.goto(f"{live_server.url}{image.get_absolute_url()}")
+    facts = page.locator(".image-facts .facts")
+    for label, value in words.items():
+        expect(facts.locator("dt", has_text=label).first).to_be_visible()
+        expect(facts).to_contain_text(value)
+    screenshot(page, "settings-image-page")
+    page.goto(f"{live_server.url}{image.job.get_absolute_url()}")
+    for label, value in words.items():
+        expect(page.locator(".job-settings")).to_contain_text(value)
+    page.goto(f"{live_server.url}/history/")
+    meta = page.locator(".history-item .meta").first
+    expect(meta).to_contain_text("Output format: WebP")
+    expect(meta).not_to_contain_text("output_format")
+    screenshot(page, "settings-history")

@@ -1,0 +1,51 @@
+"""Every parameter a job sent, in words: the registry's labels (``PARAM_LABELS``) for the names, and
+words for the values the registry's options list. The one mapping the image page, the job page and the
+prompt history use, so none of them shows ``output_format png · input_fidelity low``."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .values import FORM_OPTIONS, KNOWN_PARAMS, PARAM_LABELS, PASSTHROUGH_PARAMS, parse_size
+
+# Words for the listed values of the registry's choice options (models.toml); a value not here is shown
+# as the registry spells it.
+VALUE_WORDS = {
+    "auto": "Automatic", "low": "Low", "medium": "Medium", "high": "High", "xhigh": "Extra high", "max": "Maximum",
+    "standard": "Standard", "hd": "HD", "vivid": "Vivid", "natural": "Natural",
+    "opaque": "Opaque", "transparent": "Transparent",
+    "png": "PNG", "jpeg": "JPEG", "webp": "WebP",
+    "url": "A link (URL)", "b64_json": "Inline data (base64)",
+}
+# Per option, where a value means something else than the shared word above.
+OPTION_VALUE_WORDS = {
+    "moderation": {"auto": "Standard filtering", "low": "Less restrictive filtering"},
+    "input_fidelity": {"high": "High (keeps faces and details)", "low": "Low"},
+}
+# Parameters that are not the picture's settings: who asked (passed through) and how it was delivered.
+NOT_SETTINGS = {*PASSTHROUGH_PARAMS, "prompt", "stream"}
+
+
+def value_in_words(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if name == "output_compression":
+        return f"{value}%"
+    if name == "size":
+        wh = parse_size(str(value))
+        return f"{wh[0]}×{wh[1]}" if wh else VALUE_WORDS.get(str(value), str(value))
+    text = str(value)
+    return OPTION_VALUE_WORDS.get(name, {}).get(text) or VALUE_WORDS.get(text, text)
+
+
+def label_of(name: str) -> str:
+    return PARAM_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def settings_in_words(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """[(label, value), ...] for every parameter in ``params``, in the form's order (the registry's), then
+    any other in the order it was sent (nothing the job sent is left out)."""
+    params = params or {}
+    known = [name for name in dict.fromkeys((*FORM_OPTIONS, *KNOWN_PARAMS)) if name in params]
+    others = [name for name in params if name not in known]
+    return [(label_of(name), value_in_words(name, params[name]))
+            for name in (*known, *others) if name not in NOT_SETTINGS and params[name] not in (None, "")]
