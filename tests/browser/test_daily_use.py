@@ -126,3 +126,18 @@ def test_every_setting_is_shown_in_words(page, live_server, people, make_image, 
     expect(meta).to_contain_text("Output format: WebP")
     expect(meta).not_to_contain_text("output_format")
     screenshot(page, "settings-history")
+
+
+def test_problems_show_at_the_field_while_typing(page, live_server, people, sign_in, screenshot):
+    sign_in(page, people["owner"], "pw-owner")
+    page.get_by_label("Model").select_option("dall-e-2")
+    number = page.get_by_label("Number of images")
+    number.fill("40")
+    box = page.locator('[data-option="n"]')
+    expect(box.locator("[data-live-error]")).to_contain_text("accepts at most 10")
+    expect(number).to_have_attribute("aria-invalid", "true")
+    expect(page.locator('[data-option="prompt"] [data-live-error]')).to_have_count(0)  # not touched yet
+    screenshot(page, "live-check")
+    number.fill("2")
+    expect(box.locator("[data-live-error]")).to_have_count(0)
+    expect(number).not_to_have_attribute("aria-invalid", "true")

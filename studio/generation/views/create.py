@@ -58,7 +58,7 @@ def _upload_key(request, params) -> str:
     return key
 
 
-def _edit_inputs(request, params):
+def edit_inputs(request, params):
     """The archive image (parent) and the upload key named by `params`, both checked for this person."""
     source = None
     if params.get("source"):
@@ -72,7 +72,7 @@ def _edit_inputs(request, params):
 @login_required
 def edit(request):
     params = request.POST if request.method == "POST" else request.GET
-    source, key = _edit_inputs(request, params)
+    source, key = edit_inputs(request, params)
     if not source and not key:
         if request.method == "POST":  # the picture went missing on the way (e.g. a hand-made request)
             return render(request, "generation/edit_start.html",
@@ -170,7 +170,7 @@ def _spec_or_404(name):
 def prepare(request):
     """Check a picture against a model; when it does not fit, show why and adapt a copy only on consent."""
     params = request.POST if request.method == "POST" else request.GET
-    source, key = _edit_inputs(request, params)
+    source, key = edit_inputs(request, params)
     if not source and not key:
         return redirect("generation:edit")
     operation = params.get("for", "edit") if params.get("for") in ("edit", "variation") else "edit"
