@@ -141,3 +141,43 @@ def test_problems_show_at_the_field_while_typing(page, live_server, people, sign
     number.fill("2")
     expect(box.locator("[data-live-error]")).to_have_count(0)
     expect(number).not_to_have_attribute("aria-invalid", "true")
+
+
+def _transparent_wide(width=512, height=256) -> bytes:
+    import io
+
+    from PIL import Image as PILImage, ImageDraw
+
+    im = PILImage.new("RGBA", (width, height), (0, 0, 0, 0))
+    ImageDraw.Draw(im).ellipse((width // 4, 16, 3 * width // 4, height - 16), fill=(40, 120, 220, 255))
+    out = io.BytesIO()
+    im.save(out, "WEBP", lossless=True)
+    return out.getvalue()
+
+
+def test_transparent_pictures_show_a_checkerboard_and_thumbnails_keep_their_shape(page, live_server, people,
+                                                                                   make_image, sign_in, screenshot):
+    from studio.gallery import storage
+
+    image = make_image(people["owner"], prompt="a blue moon sticker", fmt="WEBP", size=(512, 256))
+    storage.save_bytes(image.storage_key, _transparent_wide())
+    storage.save_bytes(image.thumb_key, _transparent_wide(256, 128))
+    type(image).objects.filter(pk=image.pk).update(thumb_width=256, thumb_height=128)
+    sign_in(page, people["owner"], "pw-owner")
+    page.goto(f"{live_server.url}{image.get_absolute_url()}")
+    full = page.locator(".image-full img")
+    expect(full).to_have_js_property("complete", True)
+    assert "conic-gradient" in full.evaluate("img => getComputedStyle(img).backgroundImage")
+    screenshot(page, "transparency-image")
+    page.goto(f"{live_server.url}/gallery/")
+    thumb = page.locator(".archive-grid .thumb img").first
+    expect(thumb).to_have_js_property("complete", True)
+    box = thumb.bounding_box()
+    assert abs(box["width"] / box["height"] - 2) < 0.1, box  # wide stays wide: not cropped to a square
+    assert "conic-gradient" in thumb.evaluate("img => getComputedStyle(img).backgroundImage")
+    page.goto(f"{live_server.url}{image.job.get_absolute_url()}")
+    job_thumb = page.locator(".result-grid .thumb img").first
+    expect(job_thumb).to_have_js_property("complete", True)
+    box = job_thumb.bounding_box()
+    assert abs(box["width"] / box["height"] - 2) < 0.1, box
+    screenshot(page, "transparency-job")
