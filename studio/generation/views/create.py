@@ -89,7 +89,11 @@ def edit(request):
         form = EditForm(user=request.user, source=source, upload_key=key, initial=initial_from_query(request.GET),
                         preferred_model=preferred)
         status = 200
-    return render(request, "generation/edit.html", _picture_context(request, form, source, key), status=status)
+    context = _picture_context(request, form, source, key)
+    mask_key = request.GET.get("mask", "")
+    if request.method == "GET" and mask_key and uploads.usable_key(request.user, mask_key):
+        context["mask_url"] = reverse("generation:upload_file", args=[mask_key])  # "Use again" keeps the mask
+    return render(request, "generation/edit.html", context, status=status)
 
 
 def _start_context(request, error: str = "", *, model: str | None = None):
