@@ -336,3 +336,9 @@ def family(user, image) -> Family:
         # A member whose parent this person cannot see starts a branch of its own.
         (parent.children if parent else roots).append(node)
     return Family(roots=roots, size=len(nodes), truncated=truncated)
+
+
+def models_in_archive(user) -> list[str]:
+    """The models of the images this person may see: what the galleries' model filter offers (a model
+    nobody used here, or one the registry dropped since, would only filter to nothing or hide images)."""
+    return list(Image.objects.visible_to(user).order_by("model").values_list("model", flat=True).distinct())

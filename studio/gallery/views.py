@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from studio.accounts.models import teams_where_user_can_create
 from studio.accounts.selectors import teams_with_roles
-from studio.models_registry.registry import all_models
 
 from . import selectors, services, sharing, trash_views
 from .export import stream_zip
@@ -36,19 +35,12 @@ def _my_team_or_404(request, slug):
     return found
 
 
-def _model_names() -> list[str]:
-    try:
-        return [spec.name for spec in all_models()]
-    except Exception:  # noqa: BLE001 - a broken registry must not take the archive down
-        return []
-
-
 def _grid_context(request, *, page, filters, title, **extra):
     next_query = None
     if page.next_cursor:
         next_query = urlencode({**{k: v for k, v in request.GET.items() if k != "after"}, "after": page.next_cursor})
     return {"images": page.items, "page": page, "next_query": next_query, "filters": filters, "title": title,
-            "model_names": _model_names(), "teams": selectors.teams_of(request.user), **extra}
+            "model_names": selectors.models_in_archive(request.user), "teams": selectors.teams_of(request.user), **extra}
 
 
 # --- galleries ------------------------------------------------------------------------------------

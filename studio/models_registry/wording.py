@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .values import FORM_OPTIONS, KNOWN_PARAMS, PARAM_LABELS, PASSTHROUGH_PARAMS, parse_size
+from .loading import all_models
+from .values import FORM_OPTIONS, KNOWN_PARAMS, PARAM_LABELS, PASSTHROUGH_PARAMS, or_list, parse_size
 
 # Words for the listed values of the registry's choice options (models.toml); a value not here is shown
 # as the registry spells it.
@@ -49,3 +50,16 @@ def settings_in_words(params: Mapping[str, Any] | None) -> list[tuple[str, str]]
     others = [name for name in params if name not in known]
     return [(label_of(name), value_in_words(name, params[name]))
             for name in (*known, *others) if name not in NOT_SETTINGS and params[name] not in (None, "")]
+
+
+def upload_formats() -> tuple[str, ...]:
+    """The picture formats some model of the registry takes as input, in the registry's order."""
+    found: dict[str, None] = {}
+    for spec in all_models():
+        found.update(dict.fromkeys(spec.images.formats))
+    return tuple(found) or ("png",)
+
+
+def upload_formats_text() -> str:
+    """"PNG, JPEG or WEBP": the one wording of what an upload may be, for the field's help and its error."""
+    return or_list([f.upper() for f in upload_formats()])

@@ -17,6 +17,7 @@ from studio.gallery.serving import serve_key
 from studio.gallery.shortcuts import visible_image_or_404
 from studio.models_registry.estimate import describe_estimate
 from studio.models_registry.registry import UnknownModel, get_model
+from studio.models_registry.wording import upload_formats_text
 
 from .. import services, uploads
 from ..forms import EditForm, GenerateForm, VariationForm, initial_from_query
@@ -100,7 +101,8 @@ def _start_context(request, error: str = "", *, model: str | None = None):
     """The "upload or choose a picture" page; after a refused upload it keeps the model that was chosen."""
     recent = Image.objects.visible_to(request.user).stored().order_by("-created_at")[:24]
     form = EditForm(user=request.user, preferred_model=model)
-    return {"recent": recent, "error": error, "models": form.models, "default_model": form.initial.get("model")}
+    return {"recent": recent, "error": error, "models": form.models, "default_model": form.initial.get("model"),
+            "upload_formats": upload_formats_text()}
 
 
 def _picture_context(request, form, source, key):
