@@ -53,3 +53,27 @@ def test_small_things(page, live_server, people, make_image, sign_in, screenshot
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_role("alert")).to_contain_text(f"upload a {wording}")
     screenshot(page, "upload-wording")
+
+
+def test_phone_width_one_row_navigation_one_line_banner_no_key_hints(phone_page, live_server, people, sign_in,
+                                                                      screenshot):
+    page = phone_page
+    sign_in(page, people["owner"], "pw-owner")
+    topbar = page.locator(".topbar").bounding_box()
+    brand = page.locator(".brand").bounding_box()
+    assert topbar["height"] < 2.2 * brand["height"] + 20, topbar  # one row, not two
+    banner = page.locator(".banner")
+    line = float(banner.evaluate("b => parseFloat(getComputedStyle(b).lineHeight) || 20"))
+    assert banner.bounding_box()["height"] < 2 * line + 14  # one line
+    expect(page.get_by_role("button", name="Generate")).to_be_in_viewport()
+    expect(page.locator(".keys")).to_be_hidden()  # "Ctrl+Enter sends" is for keyboards
+    screenshot(page, "phone-generate")
+    # Every other section, the account and Sign out are one tap away, under More.
+    page.get_by_text("More", exact=True).click()
+    menu = page.locator(".nav-more-list")
+    for name in ("Teams", "Prompt history", "Search", "Trash", "Jobs", "Spend"):
+        expect(menu.get_by_role("link", name=name)).to_be_visible()
+    expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
+    screenshot(page, "phone-menu")
+    menu.get_by_role("link", name="Jobs").click()
+    expect(page.get_by_role("heading", name="Jobs")).to_be_visible()
