@@ -65,9 +65,9 @@ def test_phone_width_one_row_navigation_one_line_banner_no_key_hints(phone_page,
     banner = page.locator(".banner")
     line = float(banner.evaluate("b => parseFloat(getComputedStyle(b).lineHeight) || 20"))
     assert banner.bounding_box()["height"] < 2 * line + 14  # one line
-    expect(page.get_by_role("button", name="Generate")).to_be_in_viewport()
-    expect(page.locator(".keys")).to_be_hidden()  # "Ctrl+Enter sends" is for keyboards
     screenshot(page, "phone-generate")
+    expect(page.get_by_label("Prompt")).to_be_in_viewport()
+    expect(page.locator(".keys")).to_be_hidden()  # "Ctrl+Enter sends" is for keyboards
     # Every other section, the account and Sign out are one tap away, under More.
     page.get_by_text("More", exact=True).click()
     menu = page.locator(".nav-more-list")
