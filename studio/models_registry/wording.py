@@ -31,9 +31,8 @@ def value_in_words(name: str, value: Any) -> str:
         return "Yes" if value else "No"
     if name == "output_compression":
         return f"{value}%"
-    if name == "size":
-        wh = parse_size(str(value))
-        return f"{wh[0]}×{wh[1]}" if wh else VALUE_WORDS.get(str(value), str(value))
+    if name == "size":  # spelled as the form's menu spells it (1024x1536), so the two read alike
+        return str(value) if parse_size(str(value)) else VALUE_WORDS.get(str(value), str(value))
     text = str(value)
     return OPTION_VALUE_WORDS.get(name, {}).get(text) or VALUE_WORDS.get(text, text)
 
@@ -53,11 +52,10 @@ def settings_in_words(params: Mapping[str, Any] | None) -> list[tuple[str, str]]
 
 
 def upload_formats() -> tuple[str, ...]:
-    """The picture formats some model of the registry takes as input, in the registry's order."""
-    found: dict[str, None] = {}
-    for spec in all_models():
-        found.update(dict.fromkeys(spec.images.formats))
-    return tuple(found) or ("png",)
+    """The picture formats some model of the registry takes as input: PNG first (every edit takes it),
+    then the rest alphabetically, so the wording does not change with the order of models.toml."""
+    found = {f for spec in all_models() for f in spec.images.formats}
+    return tuple(sorted(found, key=lambda f: (f != "png", f))) or ("png",)
 
 
 def upload_formats_text() -> str:

@@ -111,7 +111,7 @@ def test_every_setting_is_shown_in_words(page, live_server, people, make_image, 
     sign_in(page, people["owner"], "pw-owner")
     words = {"Background": "Transparent", "Output format": "WebP", "Compression": "80%", "Quality": "High",
              "Moderation": "Less restrictive filtering", "Input fidelity": "High (keeps faces and details)",
-             "Size": "1536×1024"}
+             "Size": "1536x1024"}
     page.goto(f"{live_server.url}{image.get_absolute_url()}")
     facts = page.locator(".image-facts .facts")
     for label, value in words.items():
