@@ -54,6 +54,10 @@
       });
       summary.textContent = whole.join(" ");
       summary.hidden = !whole.length || !touched.size;
+      // The estimate line says nothing for a request the model would refuse; say why instead of a blank.
+      const estimate = form.querySelector("[data-estimate]");
+      const shown = form.querySelectorAll("[data-live-error]").length;
+      if (estimate && shown && !estimate.textContent.trim()) estimate.textContent = "No cost estimate until the problem above is fixed.";
     }
 
     function check() {

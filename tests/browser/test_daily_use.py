@@ -137,6 +137,7 @@ def test_problems_show_at_the_field_while_typing(page, live_server, people, sign
     expect(box.locator("[data-live-error]")).to_contain_text("accepts at most 10")
     expect(number).to_have_attribute("aria-invalid", "true")
     expect(page.locator('[data-option="prompt"] [data-live-error]')).to_have_count(0)  # not touched yet
+    expect(page.locator("[data-estimate]")).to_contain_text("until the problem above is fixed")
     screenshot(page, "live-check")
     number.fill("2")
     expect(box.locator("[data-live-error]")).to_have_count(0)

@@ -43,6 +43,12 @@ def test_an_upload_is_the_root_of_its_family_and_children_say_what_they_are(page
     assert before.evaluate("img => img.naturalWidth") == 256
     captions = page.locator(".lineage .made-by")
     expect(captions).to_have_text(["Edit", "Variation"])
+    # Thumbnails (lazy, and these without recorded dimensions) load once scrolled to.
+    thumbs = page.locator(".lineage .thumb img")
+    thumbs.first.scroll_into_view_if_needed()
+    for i in range(2):
+        expect(thumbs.nth(i)).to_have_js_property("complete", True)
+        assert thumbs.nth(i).evaluate("img => img.naturalWidth") > 0
     screenshot(page, "edit-history-image")
     page.get_by_role("link", name="Whole family tree").click()
     expect(page.locator(".tree-upload")).to_contain_text("Your upload")
