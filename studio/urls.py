@@ -21,3 +21,6 @@ urlpatterns = [
     path("", include("studio.ops.urls")),
     path("", include("studio.gateway.urls")),
 ]
+
+# A server error renders without context processors or the database (either may be what failed).
+handler500 = "studio.error_pages.server_error"

@@ -1,23 +1,33 @@
 // Parts of a page that come after it: each [data-fragment-url] element is filled from its URL once the
 // page is there (and again every data-fragment-every seconds, while the tab is visible), so the page
-// itself pays nothing for them.
+// itself pays nothing for them. Elements naming the same URL (the navigation is on the page twice: inline
+// and under "More" on a phone) share one request.
 (function () {
   "use strict";
-  async function fill(slot) {
-    if (document.hidden && slot.dataset.filled) return;
+  async function fill(url, slots) {
+    if (document.hidden && slots.every((slot) => slot.dataset.filled)) return;
     try {
-      const response = await fetch(slot.dataset.fragmentUrl, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
       if (!response.ok) return;
-      slot.innerHTML = await response.text();
-      slot.dataset.filled = "1";
-      slot.dispatchEvent(new CustomEvent("fragment:filled", { bubbles: true }));
+      const html = await response.text();
+      slots.forEach((slot) => {
+        slot.innerHTML = html;
+        slot.dataset.filled = "1";
+        slot.dispatchEvent(new CustomEvent("fragment:filled", { bubbles: true }));
+      });
     } catch (error) {
       // Offline for a moment: the part keeps what it showed until the next try.
     }
   }
+  const byUrl = new Map();
   document.querySelectorAll("[data-fragment-url]").forEach((slot) => {
-    fill(slot);
-    const every = Number(slot.dataset.fragmentEvery || 0);
-    if (every > 0) setInterval(() => fill(slot), every * 1000);
+    const url = slot.dataset.fragmentUrl;
+    if (!byUrl.has(url)) byUrl.set(url, []);
+    byUrl.get(url).push(slot);
+  });
+  byUrl.forEach((slots, url) => {
+    fill(url, slots);
+    const every = Math.max(...slots.map((slot) => Number(slot.dataset.fragmentEvery || 0)));
+    if (every > 0) setInterval(() => fill(url, slots), every * 1000);
   });
 })();

@@ -35,6 +35,29 @@
     undoLimit = Math.max(3, Math.min(20, Math.floor(256e6 / (canvas.width * canvas.height * 4))));
     fit();
     window.addEventListener("resize", () => { if (fitted) fit(); });
+    if (editor.dataset.maskUrl) loadMask(editor.dataset.maskUrl);
+  }
+
+  // "Use again" on an edit brings its mask back: alpha 0 in the mask (the area edited) is paint here.
+  function loadMask(url) {
+    const mask = new Image();
+    mask.onload = () => {
+      if (mask.naturalWidth !== canvas.width || mask.naturalHeight !== canvas.height) return;
+      const scratch = document.createElement("canvas");
+      scratch.width = canvas.width; scratch.height = canvas.height;
+      const sctx = scratch.getContext("2d", { willReadFrequently: true });
+      sctx.drawImage(mask, 0, 0);
+      const m = sctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      const paint = ctx.createImageData(canvas.width, canvas.height);
+      const d = paint.data;
+      for (let i = 0; i < m.length; i += 4) {
+        d[i] = 255; d[i + 1] = 0; d[i + 2] = 96; d[i + 3] = m[i + 3] < 128 ? 255 : 0;
+      }
+      ctx.putImageData(paint, 0, 0);
+      measure();
+      editor.dataset.maskRestored = "";
+    };
+    mask.src = url;
   }
 
   // --- view --------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import datetime, time
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -309,7 +309,9 @@ def ancestors(user, image) -> list[Image]:
 
 
 def children(user, image) -> list[Image]:
-    return list(_grid(Image.objects.visible_to(user).filter(parent=image), user).order_by("created_at", "id")[:PAGE_SIZE])
+    """What grew from the image, each with `made_by` ("edit" or "variation", its job's kind) for its label."""
+    return list(_grid(Image.objects.visible_to(user).filter(parent=image), user).annotate(made_by=F("job__kind"))
+                .order_by("created_at", "id")[:PAGE_SIZE])
 
 
 @dataclass
@@ -334,8 +336,10 @@ def family(user, image) -> Family:
     member_ids = member_ids[:FAMILY_LIMIT]
     if image.pk not in member_ids:
         member_ids.append(image.pk)
+    # `made_by` (the job's kind) labels each child an edit or a variation; `inputs` lets a root that was
+    # made from an upload show it (its uploader only: uploads are nobody else's to see).
     members = list(Image.objects.visible_to(user).filter(pk__in=member_ids).only(*GRID_FIELDS)
-                   .order_by("created_at", "id"))
+                   .annotate(made_by=F("job__kind"), inputs=F("job__input_keys")).order_by("created_at", "id"))
     nodes = {m.pk: FamilyNode(m) for m in members}
     roots = []
     for node in nodes.values():
@@ -343,3 +347,9 @@ def family(user, image) -> Family:
         # A member whose parent this person cannot see starts a branch of its own.
         (parent.children if parent else roots).append(node)
     return Family(roots=roots, size=len(nodes), truncated=truncated)
+
+
+def models_in_archive(user) -> list[str]:
+    """The models of the images this person may see: what the galleries' model filter offers (a model
+    nobody used here, or one the registry dropped since, would only filter to nothing or hide images)."""
+    return list(Image.objects.visible_to(user).order_by("model").values_list("model", flat=True).distinct())

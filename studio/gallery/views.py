@@ -5,7 +5,6 @@ Who sees what: an image nobody let you see is a 404 whether it exists or not. Pa
 who is not signed in to the sign-in page; byte URLs (file, thumbnail) answer them 404, because a
 browser fetching an <img> cannot follow a sign-in anyway.
 """
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,30 +14,17 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from studio.accounts.models import teams_where_user_can_create
 from studio.accounts.selectors import teams_with_roles
-from studio.models_registry.registry import all_models
 
-from . import hooks, selectors, services, sharing
+from . import selectors, services, sharing, trash_views
 from .export import stream_zip
-from .models import Image, ShareLink
+from .models import Image
 from .serving import serve_key
-from .shortcuts import visible_image_or_404
-
-
-def bytes_view(view):
-    """Signed-in only, and 404 (not a redirect) for everyone else."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            raise Http404("No such image.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from .views_bytes import bytes_view
+from .shortcuts import back_to, deny, visible_image_or_404
 
 
 def _my_team_or_404(request, slug):
@@ -49,19 +35,12 @@ def _my_team_or_404(request, slug):
     return found
 
 
-def _model_names() -> list[str]:
-    try:
-        return [spec.name for spec in all_models()]
-    except Exception:  # noqa: BLE001 - a broken registry must not take the archive down
-        return []
-
-
 def _grid_context(request, *, page, filters, title, **extra):
     next_query = None
     if page.next_cursor:
         next_query = urlencode({**{k: v for k, v in request.GET.items() if k != "after"}, "after": page.next_cursor})
     return {"images": page.items, "page": page, "next_query": next_query, "filters": filters, "title": title,
-            "model_names": _model_names(), "teams": selectors.teams_of(request.user), **extra}
+            "model_names": selectors.models_in_archive(request.user), "teams": selectors.teams_of(request.user), **extra}
 
 
 # --- galleries ------------------------------------------------------------------------------------
@@ -104,28 +83,14 @@ def search(request):
         request, page=page, filters=filters, title="Search", query=query))
 
 
-@login_required
-def trash(request):
-    page = selectors.trash_page(request.user, request.GET.get("after"))
-    next_query = urlencode({"after": page.next_cursor}) if page.next_cursor else None
-    return render(request, "gallery/trash.html", {"images": page.items, "page": page, "next_query": next_query,
-                                                  "trash_days": settings.STUDIO_TRASH_DAYS})
-
-
-@bytes_view
-def trash_thumb(request, pk):
-    image = Image.objects.in_trash_of(request.user).filter(pk=pk).only("id", "thumb_key").first()
-    if image is None:
-        raise Http404("No such image in your trash.")
-    return serve_key(image.thumb_key, content_type="image/webp")
-
-
 # --- one image ------------------------------------------------------------------------------------
 
 
 @login_required
 def image_detail(request, pk):
-    image = visible_image_or_404(request.user, pk)
+    image = selectors.visible_image(request.user, pk)
+    if image is None:
+        return trash_views.in_trash_or_404(request, pk)
     role = selectors.role_in_team(request.user, image.team_id)
     can_share = image.can_share(request.user, role)
     return render(request, "gallery/detail.html", {
@@ -171,18 +136,6 @@ def image_thumb(request, pk):
 # --- changes --------------------------------------------------------------------------------------
 
 
-def _back(request, fallback: str):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
-
-
-def _deny(request, image, text: str):
-    messages.error(request, text)
-    return redirect(image)
-
-
 # What each change needs (a rule on Image, given the person and their role in the image's team), and
 # what a person who may see the image but not change it is told.
 _CHANGES = {
@@ -196,7 +149,7 @@ _CHANGES = {
 }
 
 
-def _image_for_change(request, pk, change: str):
+def image_for_change(request, pk, change: str):
     """(image, None) when this person may make `change` to the image; (image, refusal) when they may
     only see it. An image they may not see is a 404, as everywhere."""
     image = visible_image_or_404(request.user, pk)
@@ -204,7 +157,7 @@ def _image_for_change(request, pk, change: str):
     role = selectors.role_in_team(request.user, image.team_id)
     if getattr(image, rule)(request.user, role):
         return image, None
-    return image, _deny(request, image, refusal)
+    return image, deny(request, image, refusal)
 
 
 @login_required
@@ -212,13 +165,13 @@ def _image_for_change(request, pk, change: str):
 def favourite(request, pk):
     image = visible_image_or_404(request.user, pk)  # anyone who may see it may star it: stars are personal
     services.set_favourite(request.user, image, request.POST.get("on") == "1")
-    return _back(request, image.get_absolute_url())
+    return back_to(request, image.get_absolute_url())
 
 
 @login_required
 @require_POST
 def add_tag(request, pk):
-    image, refusal = _image_for_change(request, pk, "tag")
+    image, refusal = image_for_change(request, pk, "tag")
     if refusal:
         return refusal
     services.add_tag(image, request.POST.get("name", ""))
@@ -228,7 +181,7 @@ def add_tag(request, pk):
 @login_required
 @require_POST
 def remove_tag(request, pk, tag_id):
-    image, refusal = _image_for_change(request, pk, "untag")
+    image, refusal = image_for_change(request, pk, "untag")
     if refusal:
         return refusal
     services.remove_tag(image, tag_id)
@@ -240,7 +193,7 @@ def remove_tag(request, pk, tag_id):
 def move(request, pk):
     target = request.POST.get("team", "")
     if target == "":
-        image, refusal = _image_for_change(request, pk, "unshare")
+        image, refusal = image_for_change(request, pk, "unshare")
         if refusal:
             return refusal
         old_team = image.team
@@ -251,68 +204,14 @@ def move(request, pk):
         # A team owner took someone else's image out: it is no longer theirs to see.
         messages.success(request, f"Removed from {old_team.name}; it is private to {image.owner.get_username()} now.")
         return redirect("gallery:team", old_team.slug)
-    image, refusal = _image_for_change(request, pk, "move")
+    image, refusal = image_for_change(request, pk, "move")
     if refusal:
         return refusal
     team = teams_where_user_can_create(request.user).filter(pk=target).first()
     if team is None:
-        return _deny(request, image, "You can move images only into teams where you may create.")
+        return deny(request, image, "You can move images only into teams where you may create.")
     services.move_image(image, team, actor=request.user)
     messages.success(request, f"Shared with {team.name}.")
-    return redirect(image)
-
-
-@login_required
-@require_POST
-def delete(request, pk):
-    image = visible_image_or_404(request.user, pk)
-    if not image.can_manage(request.user):
-        return _deny(request, image, "Only the person who made this image can delete it.")
-    refusal = hooks.trash_refusal(image, request.user, selectors.role_in_team(request.user, image.team_id))
-    if refusal:
-        return _deny(request, image, refusal)
-    services.trash_image(image, actor=request.user)
-    messages.success(request, "Moved to the trash. You can restore it from there.")
-    return _back(request, reverse("gallery:mine"))
-
-
-@login_required
-@require_POST
-def restore(request, pk):
-    image = Image.objects.in_trash_of(request.user).filter(pk=pk).first()
-    if image is None:
-        raise Http404("No such image in your trash.")
-    services.restore_image(image, actor=request.user)
-    messages.success(request, "Restored.")
-    return redirect("gallery:trash")
-
-
-@login_required
-@require_POST
-def create_share_link(request, pk):
-    image, refusal = _image_for_change(request, pk, "share")
-    if refusal:
-        return refusal
-    try:
-        days = int(request.POST.get("days") or 0)
-    except ValueError:
-        days = 0
-    link = services.create_share_link(image, user=request.user, expires_in_days=max(0, min(days, 365)) or None)
-    messages.success(request, "Share link created: anyone with it sees this image and its prompt until you revoke it.")
-    return redirect(f"{image.get_absolute_url()}#share-{link.pk}")
-
-
-@login_required
-@require_POST
-def revoke_share_link(request, pk, link_id):
-    image, refusal = _image_for_change(request, pk, "revoke")
-    if refusal:
-        return refusal
-    link = ShareLink.objects.filter(pk=link_id, image=image).first()
-    if link is None:
-        raise Http404("No such link.")
-    services.revoke_share_link(link, actor=request.user)
-    messages.success(request, "Link revoked: it no longer shows the image.")
     return redirect(image)
 
 
@@ -341,39 +240,6 @@ def export(request):
     images = queryset.select_related("owner", "team", "job").order_by("-created_at", "-id").iterator(chunk_size=200)
     response = StreamingHttpResponse(stream_zip(images, user=request.user), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="studio-{scope}-{timezone.now():%Y%m%d-%H%M}.zip"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-# --- share links: the door for people without an account ---------------------------------------
-
-
-def _shared_or_404(token):
-    found = sharing.shared_image(token)
-    if found is None:
-        raise Http404("This link does not exist, has expired or was revoked.")
-    return found
-
-
-def shared_page(request, token):
-    link, image = _shared_or_404(token)
-    response = render(request, "gallery/shared.html", {"image": image, "link": link, "token": token})
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
-    return response
-
-
-def shared_file(request, token):
-    _, image = _shared_or_404(token)
-    response = serve_key(image.storage_key, content_type=image.content_type)
-    response["Cache-Control"] = "private, no-store"  # revocation must bite at once
-    return response
-
-
-def shared_thumb(request, token):
-    _, image = _shared_or_404(token)
-    response = serve_key(image.thumb_key, content_type="image/webp")
     response["Cache-Control"] = "private, no-store"
     return response
 

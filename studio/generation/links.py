@@ -26,15 +26,17 @@ def generate_form_url(*, prompt: str, model: str, params: dict | None = None, te
 def use_again_url(image_or_job) -> str:
     """The same kind of job again, with the same prompt, model, options and team.
 
-    An edit reopens the mask brush on the same source picture (the mask is painted afresh), a
-    variation reopens the variation form of the same source; a generation opens the generate form.
+    An edit reopens the mask brush on the same source picture with the same mask (the edit page shows
+    the mask only to whoever may use that upload, i.e. who painted it), a variation reopens the variation
+    form of the same source; a generation opens the generate form.
     """
     job = image_or_job if isinstance(image_or_job, Job) else image_or_job.job
     query = _query(prompt=image_or_job.prompt, model=image_or_job.model, params=image_or_job.params,
                    team_id=image_or_job.team_id)
     if job.kind == Job.Kind.EDIT and (job.source_image_id or job.input_keys):
         picture = {"source": job.source_image_id} if job.source_image_id else {"upload": job.input_keys[0]}
-        return reverse("generation:edit") + "?" + urlencode({**picture, **query})
+        mask = {"mask": job.mask_key} if job.mask_key else {}
+        return reverse("generation:edit") + "?" + urlencode({**picture, **mask, **query})
     if job.kind == Job.Kind.VARIATION and job.source_image_id:
         return reverse("generation:variation", args=[job.source_image_id]) + "?" + urlencode(query)
     return reverse("generation:new") + "?" + urlencode(query)

@@ -139,6 +139,11 @@ class Job(models.Model):
         return self.failure_code not in self.REPEATING_FAILURES
 
     @property
+    def refused_by_moderation(self) -> bool:
+        """The provider's safety system refused the prompt: the same prompt will be refused again."""
+        return self.failure_code == "moderation_blocked"
+
+    @property
     def is_waiting(self) -> bool:
         """Queued behind a retry-after, a backoff or the provider's pace."""
         return self.status == self.Status.QUEUED and bool(self.not_before and self.not_before > timezone.now())

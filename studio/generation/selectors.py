@@ -29,7 +29,10 @@ def job_images(user, job: Job) -> list[Image]:
 
 
 def recent_jobs(user, limit: int = 50):
-    return Job.objects.visible_to(user).filter(owner=user).prefetch_related("images")[:limit]
+    """The person's latest jobs, each with `visible_images` (stored, not trashed) for its thumbnails."""
+    pictures = Image.objects.visible_to(user).stored().only(*GRID_FIELDS, "job_id").order_by("index")
+    return (Job.objects.visible_to(user).filter(owner=user)
+            .prefetch_related(Prefetch("images", queryset=pictures, to_attr="visible_images"))[:limit])
 
 
 def queue_position(job: Job) -> int | None:
@@ -73,14 +76,19 @@ def progress(job: Job, images: list[Image]) -> Progress:
 # --- prompt history -------------------------------------------------------------------------------
 
 
-def history_page(user, *, team=None, cursor: str | None = None, size: int = HISTORY_PAGE_SIZE) -> Page:
-    """Jobs with at least one image this person may see, newest first, each with those images.
+def history_page(user, *, team=None, cursor: str | None = None, size: int = HISTORY_PAGE_SIZE,
+                 query: str = "") -> Page:
+    """Jobs with at least one image this person may see, newest first, each with those images; with
+    `query`, only those whose prompt (or a visible image's revised prompt) has every word of it.
 
     Three queries whatever the page size: the jobs (with their owner), then their visible images.
     """
     visible = Image.objects.visible_to(user)
     visible = visible.filter(team=team) if team is not None else visible.filter(owner=user)
     jobs = Job.objects.filter(Exists(visible.filter(job=OuterRef("pk"))))
+    for word in query.split()[:8]:
+        jobs = jobs.filter(Q(prompt__icontains=word)
+                           | Exists(visible.filter(job=OuterRef("pk"), revised_prompt__icontains=word)))
     jobs = jobs.filter(team=team) if team is not None else jobs.filter(owner=user)
     jobs = (jobs.select_related("owner")
             .only("id", "owner__username", "team_id", "kind", "model", "prompt", "params", "created_at", "status",

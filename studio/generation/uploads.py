@@ -21,6 +21,7 @@ from PIL import ImageOps
 from studio.gallery import storage
 from studio.gallery.imaging import MAX_PIXELS, TooManyPixels, extension_for_format, open_within_limit
 from studio.models_registry.registry import ModelSpec, Problem, UploadInfo, megabytes
+from studio.models_registry.wording import upload_formats_text
 
 from .models import Job
 
@@ -70,7 +71,7 @@ def _open(data: bytes) -> PILImage.Image:
     except TooManyPixels:
         raise NotAnImage("The picture has more pixels than Studio accepts.") from None
     except Exception:  # Pillow raises many types for broken data
-        raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
+        raise NotAnImage(f"That file is not a picture Studio can read: upload a {upload_formats_text()}.") from None
 
 
 def _open_header(data: bytes) -> PILImage.Image:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import create, history, jobs, live
+from .views import checks, create, history, jobs, live
 
 app_name = "generation"
 urlpatterns = [
     path("", create.new_job, name="new"),
     path("estimate", create.cost_estimate, name="estimate"),
+    path("check", checks.form_problems, name="check"),
     path("edit/", create.edit, name="edit"),
     path("edit/upload", create.upload, name="upload"),
     path("edit/prepare", create.prepare, name="prepare"),

@@ -97,6 +97,7 @@ def test_find_follow_share_export_trash(page, browser, live_server, people, team
         # Nothing else is reachable from there.
         assert anon.goto(f"{base}/images/{archive['child'].pk}/file").status == 404
         page.get_by_role("button", name="Revoke").click()
+        page.locator("#confirm-dialog").get_by_role("button", name="Revoke link").click()
         expect(page.get_by_text("Link revoked")).to_be_visible()
         assert anon.goto(link).status == 404
     finally:
@@ -123,7 +124,8 @@ def test_find_follow_share_export_trash(page, browser, live_server, people, team
     # Delete, find it in the trash, restore it.
     page.goto(child_url)
     page.get_by_role("button", name="Move to trash").click()
-    expect(page.get_by_text("Moved to the trash")).to_be_visible()
+    page.locator("#confirm-dialog").get_by_role("button", name="Move to trash").click()
+    expect(page.get_by_text("moved to the trash")).to_be_visible()
     assert page.goto(child_url).status == 404
     page.goto(base + "/trash/")
     expect(page.locator(".trashed")).to_have_count(1)

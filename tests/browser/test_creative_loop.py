@@ -164,15 +164,18 @@ def test_keyboard_only_generate(page, live_server, celery_worker_thread, people,
         assert job.previews, "the pipeline stored no streamed previews"
 
 
-def test_moderation_refusal_shows_its_reason(page, live_server, celery_worker_thread, people, sign_in):
+def test_moderation_refusal_shows_its_reason(page, live_server, celery_worker_thread, people, sign_in, screenshot):
     sign_in(page, people["owner"], "pw-owner")
     page.get_by_label("Prompt").fill("a forbidden-word on a wall")
     page.get_by_label("Prompt").press("Control+Enter")
     page.wait_for_url(re.compile(r"/jobs/\d+/$"))
     expect(page.locator("#job-status .badge")).to_have_text("Failed", timeout=30_000)
     expect(page.locator("[data-failure]")).to_contain_text("safety system refused")
-    expect(page.get_by_role("button", name="Try again")).to_be_visible()
-    page.get_by_role("link", name="Change the prompt and try again").click()
+    # The same prompt is refused again: the main action is another prompt, the retry a quiet second.
+    expect(page.locator(".failure .action-row > :first-child")).to_have_text("Change the prompt")
+    expect(page.get_by_role("button", name="Try the same prompt again")).to_be_visible()
+    screenshot(page, "moderation-change-prompt")
+    page.get_by_role("link", name="Change the prompt", exact=True).click()
     expect(page.get_by_label("Prompt")).to_have_value("a forbidden-word on a wall")
 
 

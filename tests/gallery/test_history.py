@@ -16,7 +16,7 @@ def test_team_history_lists_prompts_with_their_images(client, people, team, make
     assert [j.pk for j in jobs] == [b.job_id, a.job_id]
     assert [i.pk for i in jobs[1].visible_images] == [a.pk]
     html = response.content.decode()
-    assert "A detailed copper owl." in html and "teammate" in html and "quality hd" in html
+    assert "A detailed copper owl." in html and "teammate" in html and "Quality: HD" in html
     use_again = urlparse(jobs[1].use_again_url)
     assert use_again.path == reverse("generation:new")
     query = parse_qs(use_again.query)

@@ -5,10 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
 
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
+
+from studio.confirming import confirm_page
 
 from .. import selectors, services, token_services
 from ..forms import ProfileForm, TokenForm, errors_of
@@ -57,9 +60,13 @@ def create_token(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke_token(request, pk):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    if request.method == "GET":
+        return confirm_page(request, question=f"Revoke the token {token.name!r}?", button="Revoke token",
+                            detail="Scripts using it are refused from then on. This cannot be undone.",
+                            cancel_url=reverse("accounts:account"))
     if token_services.revoke_token(token, actor=request.user):
         messages.success(request, f"The token {token.name!r} is revoked; scripts using it are refused from now on.")
     return redirect("accounts:account")

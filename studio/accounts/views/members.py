@@ -4,7 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from studio.confirming import confirm_page
 
 from .. import invitation_services, selectors, services
 from ..forms import InviteForm, RoleForm, errors_of
@@ -57,11 +60,23 @@ def change_role(request, slug, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove(request, slug, pk):
-    team = _membership_or_404(request, slug).team
+    mine = _membership_or_404(request, slug)
+    team = mine.team
     membership = get_object_or_404(Membership.objects.select_related("user"), team=team, pk=pk)
     leaving = membership.user_id == request.user.pk
+    if request.method == "GET":
+        if not leaving and mine.role != Membership.Role.OWNER:
+            raise Http404("No such member.")
+        if leaving:
+            return confirm_page(request, question=f"Leave {team.name}?", button="Leave",
+                                detail="You lose access to the team's images until someone invites you again.",
+                                cancel_url=reverse("accounts:members", args=[slug]))
+        return confirm_page(request, question=f"Remove {membership.user.get_username()} from {team.name}?",
+                            button="Remove", cancel_url=reverse("accounts:members", args=[slug]),
+                            detail="They lose access to the team's images at once, and their share links to "
+                                   "team images stop working.")
     try:
         services.remove_member(membership=membership, actor=request.user)
     except PermissionDenied as exc:
@@ -101,12 +116,16 @@ def invite(request, slug):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke_invitation(request, slug, pk):
     mine = _membership_or_404(request, slug)
     if mine.role != Membership.Role.OWNER:
         raise Http404("No such invitation.")
     invitation = get_object_or_404(Invitation, team=mine.team, pk=pk)
+    if request.method == "GET":
+        return confirm_page(request, question=f"Revoke the invitation to {invitation.email}?", button="Revoke",
+                            detail="Its link stops working; you can invite them again.",
+                            cancel_url=reverse("accounts:members", args=[slug]))
     if invitation_services.revoke_invitation(invitation, actor=request.user):
         messages.success(request, f"The invitation to {invitation.email} is revoked; its link no longer works.")
     return _back(slug)

@@ -4,12 +4,15 @@ An inclusion tag rather than a view context, because the image page belongs to t
 includes `generation/_image_actions.html`, and this tag builds what that include needs for the viewer.
 """
 from django import template
+from django.urls import reverse
 
 from studio.gallery.models import Image
 from studio.models_registry.registry import FORM_OPTIONS
 
+from .. import uploads
 from ..forms import VariationForm
 from ..links import use_again_url, use_revised_prompt_url
+from ..models import Job
 
 register = template.Library()
 
@@ -30,6 +33,7 @@ def image_actions(context, image):
                 form.fields.pop(name, None)
     return {
         "image": image,
+        "upload_url": _upload_it_was_made_from(user, image),
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "form": form,
@@ -39,3 +43,13 @@ def image_actions(context, image):
         "use_again_url": use_again_url(image),
         "can_create": form is not None and bool(form.models),
     }
+
+
+def _upload_it_was_made_from(user, image) -> str:
+    """The address of the upload an edit or variation was made from, for its before/after, when the
+    image has no archive source and the viewer is the uploader (an upload is nobody else's to see)."""
+    job = image.job
+    if image.parent_id or job.kind == Job.Kind.GENERATE or not job.input_keys:
+        return ""
+    key = job.input_keys[0]
+    return reverse("generation:upload_file", args=[key]) if uploads.usable_key(user, key) else ""

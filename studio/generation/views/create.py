@@ -21,6 +21,7 @@ from studio.models_registry.providers import get_provider
 from studio.models_registry.registry import UnknownModel, get_model
 from studio.spending.errors import JobRefused
 from studio.spending.selectors import left_lines_for_form
+from studio.models_registry.wording import upload_formats_text
 
 from .. import services, uploads
 from ..forms import EditForm, GenerateForm, VariationForm, initial_from_query
@@ -83,7 +84,7 @@ def _upload_key(request, params) -> str:
     return key
 
 
-def _edit_inputs(request, params):
+def edit_inputs(request, params):
     """The archive image (parent) and the upload key named by `params`, both checked for this person."""
     source = None
     if params.get("source"):
@@ -97,7 +98,7 @@ def _edit_inputs(request, params):
 @login_required
 def edit(request):
     params = request.POST if request.method == "POST" else request.GET
-    source, key = _edit_inputs(request, params)
+    source, key = edit_inputs(request, params)
     if not source and not key:
         if request.method == "POST":  # the picture went missing on the way (e.g. a hand-made request)
             return render(request, "generation/edit_start.html",
@@ -114,14 +115,19 @@ def edit(request):
         form = EditForm(user=request.user, source=source, upload_key=key, initial=initial_from_query(request.GET),
                         preferred_model=preferred)
         status = 200
-    return render(request, "generation/edit.html", _picture_context(request, form, source, key), status=status)
+    context = _picture_context(request, form, source, key)
+    mask_key = request.GET.get("mask", "")
+    if request.method == "GET" and mask_key and uploads.usable_key(request.user, mask_key):
+        context["mask_url"] = reverse("generation:upload_file", args=[mask_key])  # "Use again" keeps the mask
+    return render(request, "generation/edit.html", context, status=status)
 
 
 def _start_context(request, error: str = "", *, model: str | None = None):
     """The "upload or choose a picture" page; after a refused upload it keeps the model that was chosen."""
     recent = Image.objects.visible_to(request.user).stored().order_by("-created_at")[:24]
     form = EditForm(user=request.user, preferred_model=model)
-    return {"recent": recent, "error": error, "models": form.models, "default_model": form.initial.get("model")}
+    return {"recent": recent, "error": error, "models": form.models, "default_model": form.initial.get("model"),
+            "upload_formats": upload_formats_text()}
 
 
 def _picture_context(request, form, source, key):
@@ -195,7 +201,7 @@ def _spec_or_404(name):
 def prepare(request):
     """Check a picture against a model; when it does not fit, show why and adapt a copy only on consent."""
     params = request.POST if request.method == "POST" else request.GET
-    source, key = _edit_inputs(request, params)
+    source, key = edit_inputs(request, params)
     if not source and not key:
         return redirect("generation:edit")
     operation = params.get("for", "edit") if params.get("for") in ("edit", "variation") else "edit"

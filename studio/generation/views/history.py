@@ -22,11 +22,12 @@ def history(request, slug=None):
         if found is None:
             raise Http404("No such team.")  # a team you are not in is a 404 like a missing one
         team = found[0]
-    page = selectors.history_page(request.user, team=team, cursor=request.GET.get("after"))
+    query = request.GET.get("q", "").strip()[:200]
+    page = selectors.history_page(request.user, team=team, cursor=request.GET.get("after"), query=query)
     for job in page.items:
         job.use_again_url = use_again_url(job)
-    next_query = urlencode({"after": page.next_cursor}) if page.next_cursor else None
+    next_query = urlencode({**({"q": query} if query else {}), "after": page.next_cursor}) if page.next_cursor else None
     return render(request, "generation/history.html", {
-        "jobs": page.items, "page": page, "next_query": next_query, "team": team,
+        "jobs": page.items, "page": page, "next_query": next_query, "team": team, "query": query,
         "title": f"{team.name} prompt history" if team else "My prompt history", "teams": teams_of(request.user),
     })
