@@ -10,7 +10,7 @@ from django.test import Client
 from studio.gallery.models import Image
 from studio.generation import services
 
-from .test_pipeline_rules import sent, submit  # noqa: F401  (sent: the recorded enqueues)
+from .test_pipeline_rules import submit
 
 pytestmark = pytest.mark.django_db
 
