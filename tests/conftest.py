@@ -102,3 +102,10 @@ def sent(monkeypatch):
     monkeypatch.setattr(tasks.run_job, "apply_async", recorder("run"))
     monkeypatch.setattr(tasks.fetch_image, "apply_async", recorder("fetch"))
     return box
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last. Playwright's sync API keeps an event loop running in the main thread while
+    the session's browser lives, and async code in any later test (asyncio.run, async_to_sync) refuses to
+    run beside it; the browser fixture also sets DJANGO_ALLOW_ASYNC_UNSAFE for the rest of the session."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath))  # stable: the order within each stays

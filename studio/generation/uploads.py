@@ -71,7 +71,11 @@ def _open(data: bytes) -> PILImage.Image:
     except TooManyPixels:
         raise NotAnImage("The picture has more pixels than Studio accepts.") from None
     except Exception:  # Pillow raises many types for broken data
-        raise NotAnImage(f"That file is not a picture Studio can read: upload a {upload_formats_text()}.") from None
+        raise _unreadable() from None
+
+
+def _unreadable() -> NotAnImage:
+    return NotAnImage(f"That file is not a picture Studio can read: upload a {upload_formats_text()}.")
 
 
 def _open_header(data: bytes) -> PILImage.Image:
@@ -88,7 +92,7 @@ def _open_header(data: bytes) -> PILImage.Image:
     except PILImage.DecompressionBombError:
         raise NotAnImage("The picture has more pixels than Studio accepts.") from None
     except Exception:  # Pillow raises many types for broken data
-        raise NotAnImage("That file is not a picture Studio can read (PNG, JPEG, WEBP or GIF).") from None
+        raise _unreadable() from None
 
 
 def _may_be_transparent(im: PILImage.Image) -> bool:

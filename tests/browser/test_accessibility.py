@@ -35,7 +35,7 @@ def every_page(make_image, people, team):
         reverse("generation:variation", args=[root.pk]), reverse("gallery:mine"), reverse("gallery:teams"),
         reverse("gallery:team", args=[team.slug]), reverse("accounts:members", args=[team.slug]),
         reverse("generation:history"), f"{reverse('gallery:search')}?q=lighthouse", reverse("gallery:trash"),
-        reverse("generation:jobs"), root.job.get_absolute_url(), reverse("generation:spend"),
+        reverse("generation:jobs"), root.job.get_absolute_url(), reverse("spending:spend"),
         root.get_absolute_url(), child.get_absolute_url(), reverse("gallery:family", args=[child.pk]),
         reverse("generation:compare", args=[root.pk, child.pk]), reverse("accounts:account"),
         reverse("gallery:delete", args=[child.pk]), trashed.get_absolute_url(), "/no-such-page/",

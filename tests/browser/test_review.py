@@ -10,7 +10,7 @@ from tests.gallery.factories import make_image
 
 
 def _badge(page, count):
-    expect(page.locator("[data-unread]")).to_have_text(re.compile(rf"^{count}\b"))
+    expect(page.locator(".nav-rest [data-unread]")).to_have_text(re.compile(rf"^{count}\b"))
 
 
 def test_two_people_review_and_mention_each_other(browser, page, live_server, transactional_db, people, team,

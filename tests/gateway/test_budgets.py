@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.django_db(transaction=True)
 def test_25_concurrent_sdk_calls_against_a_budget_of_10_images_get_10_pictures_and_15_refusals(
-        studio, team, django_user_model):
+        studio, quiet_worker_afterwards, team, django_user_model):
     studio.standin.reset()
     budgets.set_budget(actor=None, team=team, monthly_usd=Decimal("0.16"), hard=True)  # 10 x $0.016
     clients = []
