@@ -52,6 +52,7 @@ def submit_job(
     remember_team: bool = False,
     via: str = "web",
     api_token=None,
+    fair_share: bool = False,
 ) -> Job:
     """Create the job and send it after commit. `team` is where its pictures go (and who pays): only ever
     what the person chose in a visible "Share with", or a retry's team while they may still create there.
@@ -62,6 +63,11 @@ def submit_job(
     job's largest possible cost is reserved against each budget that applies, in the job's transaction:
     JobRefused (OverBudget, RateLimited) is raised before anything is kept. Soft budgets the job goes
     over are listed in `job.budget_warnings`.
+
+    `fair_share` (a batch's jobs): the job waits for its owner's turn instead of going to the queue at
+    once; the caller calls `fairness.release_turns(user.pk)` after its transaction (the sweeper would
+    too). Such jobs are held back by that in-flight cap, so the per-person rate limits, made for jobs
+    a person submits one by one, do not count them.
     """
     if team is not None and not team.lets_spend(user):
         # Forms only offer teams the person may spend for; this guards every other caller.
@@ -72,8 +78,9 @@ def submit_job(
         # One person's submits queue behind each other here, so "unfinished jobs at once" is counted right.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         admission = reservations.admit(user=user, team=team, token=api_token, amount=cost)
-        rate_limits.check(user=user, team=team, images=int(params.get("n") or 1),
-                          unfinished_jobs=Job.objects.filter(owner=user).unfinished().count())
+        if not fair_share:
+            waiting = Job.objects.filter(owner=user).unfinished().exclude(fair_share=True, released_at__isnull=True)
+            rate_limits.check(user=user, team=team, images=int(params.get("n") or 1), unfinished_jobs=waiting.count())
         if remember_team:
             remember_share_choice(user=user, team=team)
         job = Job.objects.create(
@@ -88,12 +95,14 @@ def submit_job(
             input_keys=input_keys or [],
             mask_key=mask_key,
             cost_estimate=cost,
+            fair_share=fair_share,
         )
         reservations.reserve(admission, job_id=job.pk, model=model)
         job.budget_warnings = admission.warnings
         record("job.submitted", actor=user, team=team, target=job,
                summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via}")
-        transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
+        if not fair_share:
+            transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
     metrics.job_reached(Job.Status.QUEUED, model=model, provider=provider)
     return job
 
