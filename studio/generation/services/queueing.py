@@ -53,6 +53,7 @@ def submit_job(
     via: str = "web",
     api_token=None,
     fair_share: bool = False,
+    audited: bool = True,
 ) -> Job:
     """Create the job and send it after commit. `team` is where its pictures go (and who pays): only ever
     what the person chose in a visible "Share with", or a retry's team while they may still create there.
@@ -67,7 +68,8 @@ def submit_job(
     `fair_share` (a batch's jobs): the job waits for its owner's turn instead of going to the queue at
     once; the caller calls `fairness.release_turns(user.pk)` after its transaction (the sweeper would
     too). Such jobs are held back by that in-flight cap, so the per-person rate limits, made for jobs
-    a person submits one by one, do not count them.
+    a person submits one by one, do not count them. `audited=False`: the caller records one event for
+    many jobs (a batch's `batch.submitted`), so a person's one write is one event.
     """
     if team is not None and not team.lets_spend(user):
         # Forms only offer teams the person may spend for; this guards every other caller.
@@ -99,8 +101,9 @@ def submit_job(
         )
         reservations.reserve(admission, job_id=job.pk, model=model)
         job.budget_warnings = admission.warnings
-        record("job.submitted", actor=user, team=team, target=job,
-               summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via}")
+        if audited:
+            record("job.submitted", actor=user, team=team, target=job,
+                   summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via}")
         if not fair_share:
             transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
     metrics.job_reached(Job.Status.QUEUED, model=model, provider=provider)
