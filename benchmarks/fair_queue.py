@@ -86,8 +86,8 @@ def main() -> None:
         stack.stop()
     print(f"batch of {args.jobs} jobs from A, then 1 job from B; worker threads={args.concurrency}, "
           f"stand-in latency={args.latency_ms:.0f} ms")
-    print(f"without fairness: B waited {unfair[0]:7.2f} s, behind {unfair[1]} of A's jobs")
-    print(f"with fairness:    B waited {fair[0]:7.2f} s, behind {fair[1]} of A's jobs "
+    print(f"without fairness: B waited {unfair[0]:7.2f} s; {unfair[1]} of A's jobs started before B's")
+    print(f"with fairness:    B waited {fair[0]:7.2f} s; {fair[1]} of A's jobs started before B's "
           f"(in flight per person: {IN_FLIGHT})")
     ratio = unfair[0] / fair[0] if fair[0] else float("inf")
     print(f"B's wait without/with fairness: {ratio:.1f}x")
