@@ -7,7 +7,7 @@ from studio.generation.models import Job
 
 from .models import Batch, BatchItem
 
-SHOWN_STATES = ("queued", "calling", "fetching", "done", "partially_failed", "failed")
+SHOWN_STATES = ("queued", "calling", "interrupted", "fetching", "done", "partially_failed", "failed")
 
 
 def visible_batches(user):
@@ -55,7 +55,7 @@ def progress(user, batch: Batch) -> Progress:
     # Status counts come from every job of the batch (numbers only); prompts only from visible ones.
     statuses = dict(Job.objects.filter(pk__in=[i.job_id for i in items]).values_list("pk", "status"))
     found = Progress(total=len(items))
-    found.counts.update(Job.Status.INTERRUPTED if s == Job.Status.INTERRUPTED else s for s in statuses.values())
+    found.counts.update(statuses.values())
     found.items = [(item, jobs.get(item.job_id)) for item in items]
     return found
 

@@ -71,6 +71,7 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
     spec = get_model(job.model)  # resolved once per job and passed down
     if job.api_calls >= settings.STUDIO_MAX_UPSTREAM_CALLS:
         _stop_at_the_cap(job)
+        fairness.release_after(job)
         return
     if not paced:
         wait = pacing.take(provider, job.n)
