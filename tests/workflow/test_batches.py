@@ -218,3 +218,19 @@ def test_the_sweeper_releases_what_a_lost_refill_left_waiting_and_never_resends_
     assert report.released == [first] and [pk for pk, _, _ in sent["run"]] == [first]
     assert generation.sweep(force=True).released == []  # one in flight: the second keeps waiting
     assert Job.objects.get(pk=second).released_at is None
+
+
+def test_a_preset_page_offers_a_batch_from_it_and_the_form_starts_there(client, people):
+    preset = _preset(people["owner"])
+    client.force_login(people["owner"])
+    assert f"/batches/new?preset={preset.pk}" in client.get(preset.get_absolute_url()).content.decode()
+    form = client.get(f"/batches/new?preset={preset.pk}").content.decode()
+    assert f'<option value="{preset.pk}" selected>' in form
+
+
+def test_an_outsiders_preset_cannot_be_used_for_a_batch(client, people):
+    preset = _preset(people["owner"], template="a {product}, private-marker")
+    client.force_login(people["outsider"])
+    response = client.post("/batches/new", {"preset": preset.pk, "prompts": "kettle"})
+    assert response.status_code == 422 and not Batch.objects.exists()
+    assert "Select a valid choice" in response.content.decode() and "private-marker" not in response.content.decode()
