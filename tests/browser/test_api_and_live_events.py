@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from studio.gallery.models import Image
 from studio.generation.models import Job
 from tests.faults.conftest import wait_until
-from tests.gateway.conftest import api, studio  # noqa: F401 - the real Studio and a person with tokens
+from tests.gateway.conftest import api, quiet_worker_afterwards, studio  # noqa: F401 - the real Studio, a person with tokens
 
 
 def _sign_in(page, studio, person) -> None:  # noqa: F811
