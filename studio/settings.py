@@ -350,6 +350,10 @@ STUDIO_MAX_COUNTDOWN = env_float("STUDIO_MAX_COUNTDOWN", 900.0)
 # Pacing: images per minute per provider (a provider may set its own), shared through Redis.
 STUDIO_IMAGES_PER_MINUTE = env_int("STUDIO_IMAGES_PER_MINUTE", 60)
 STUDIO_PACING_BURST_SECONDS = env_float("STUDIO_PACING_BURST_SECONDS", 10.0)
+# Fair queueing in front of the pace: a person's batch jobs go to the queue this many at a time.
+STUDIO_FAIR_SHARE_IN_FLIGHT = env_int("STUDIO_FAIR_SHARE_IN_FLIGHT", 3)
+# The most jobs one batch may make (rows of a CSV, lines of pasted prompts).
+STUDIO_BATCH_MAX_JOBS = env_int("STUDIO_BATCH_MAX_JOBS", 500)
 # Per person, shared by every web process through Redis; a team's budget row may override both.
 STUDIO_PERSON_IMAGES_PER_MINUTE = env_int("STUDIO_PERSON_IMAGES_PER_MINUTE", 30)
 STUDIO_PERSON_CONCURRENT_JOBS = env_int("STUDIO_PERSON_CONCURRENT_JOBS", 8)

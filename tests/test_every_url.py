@@ -49,7 +49,8 @@ from studio.gallery import services as gallery_services
 from studio.gallery.models import Image, Tag
 from studio.generation import uploads
 from studio.spending.models import Notice
-from studio.workflow import collection_services, preset_services, review_services
+from studio.workflow import batch_services, collection_services, preset_services, review_services
+from studio.workflow.batch_rows import rows_from_lines
 from studio.workflow.models import Notification
 from tests.gallery.factories import make_image, png_bytes
 
@@ -117,6 +118,8 @@ class World:
     team_collection_link: object
     collection_live_token: str  # a link to the private collection: anyone may follow it
     collection_dead_token: str  # a link its creator (a viewer) may not make: nobody may follow it
+    private_batch: object  # the owner's batch with nobody else (its prompt is a marker of the owner's)
+    team_batch: object  # the owner's batch for the team
 
 
 def _build_world() -> World:
@@ -162,7 +165,15 @@ def _build_world() -> World:
         **_presets(team, owner),
         notification=_review_and_comments(private, shared, people),
         **_collections(team, linked, shared, people),
+        **_batches(team, owner),
     )
+
+
+def _batches(team, owner) -> dict:
+    def batch(team_, prompt):
+        return batch_services.submit_batch(user=owner, team=team_, name="zq batch", source="lines", model="dall-e-2",
+                                           params={"size": "256x256"}, rows=rows_from_lines(prompt))
+    return {"private_batch": batch(None, "private-prompt-zq81"), "team_batch": batch(team, "team-prompt-zq83")}
 
 
 def _collections(team, linked, shared, people) -> dict:
@@ -331,6 +342,7 @@ ARGUMENTS = {
     "collection_id": (IntConverter, _scene_object("private_collection", "team_collection")),
     "collection_link_id": (IntConverter, _scene_object("private_collection_link", "team_collection_link")),
     "image_id": (IntConverter, _collection_image),
+    "batch_id": (IntConverter, _scene_object("private_batch", "team_batch")),
     "notification_id": (IntConverter, lambda world, scene, route, name: Argument(str(world.notification.pk),
                                                                                  frozenset(OWNER))),
 }

@@ -19,4 +19,5 @@ ACTIONS = frozenset({
     "notifications.changed",
     "collection.created", "collection.images_added", "collection.image_removed", "collection.reordered",
     "collection.deleted", "collection_link.created", "collection_link.revoked",
+    "batch.submitted", "batch.cancelled", "batch.retried",
 })

@@ -26,6 +26,10 @@ class JobQuerySet(models.QuerySet):
     def unfinished(self):
         return self.exclude(status__in=Job.FINISHED)
 
+    def waiting_turn(self):
+        """Fair-share jobs not yet sent to the queue (services/fairness.py releases them)."""
+        return self.filter(fair_share=True, released_at__isnull=True, status=Job.Status.QUEUED)
+
 
 class Job(models.Model):
     """One request to the Images API and everything that happened to it.
@@ -102,6 +106,12 @@ class Job(models.Model):
     cost_estimate = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     cost_actual = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
 
+    # Fair queueing (services/fairness.py): a job that waits for its owner's turn (a batch's) is sent to the
+    # queue only when fewer than STUDIO_FAIR_SHARE_IN_FLIGHT of their such jobs are in flight; `released_at`
+    # says when it was sent. Jobs without it go out at once, so a teammate's single job never waits long.
+    fair_share = models.BooleanField(default=False)
+    released_at = models.DateTimeField(null=True, blank=True)
+
     objects = JobQuerySet.as_manager()
 
     class Meta:
@@ -110,6 +120,8 @@ class Job(models.Model):
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["team", "-created_at"]),
             models.Index(fields=["status", "status_changed_at"]),
+            models.Index(fields=["owner", "created_at"], name="job_waiting_turn",
+                         condition=models.Q(fair_share=True, released_at__isnull=True)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["owner", "idempotency_key"], condition=~models.Q(idempotency_key=""),

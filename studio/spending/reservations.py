@@ -74,16 +74,18 @@ def who_can_raise(budget: Budget) -> str:
     return "an administrator"
 
 
-def refusal_message(budget: Budget, amount: Decimal, left: Decimal, now=None) -> str:
+def refusal_message(budget: Budget, amount: Decimal, left: Decimal, now=None, *, what: str = "This job") -> str:
     resets = date_format(next_month_start(now), "j F Y")
     who = who_can_raise(budget)
-    return (f"This job may cost up to ${amount:.3f}, and only ${max(left, Decimal(0)):.3f} is left of "
+    return (f"{what} may cost up to ${amount:.3f}, and only ${max(left, Decimal(0)):.3f} is left of "
             f"{budget.holder_label}'s monthly budget of ${budget.monthly_usd:.2f}. {who[0].upper()}{who[1:]} "
             f"can raise it; it resets on {resets} (UTC).")
 
 
-def admit(*, user, team=None, token=None, amount: Decimal) -> Admission:
+def admit(*, user, team=None, token=None, amount: Decimal, what: str = "This job") -> Admission:
     """Lock and check every budget that applies; OverBudget when a hard one cannot hold `amount`.
+
+    `what` names the spending in the refusal ("This batch of 20 jobs" when a batch is checked whole).
 
     Must run inside the transaction that creates the job (and then `reserve`s it).
     """
@@ -98,7 +100,7 @@ def admit(*, user, team=None, token=None, amount: Decimal) -> Admission:
             continue
         if budget.hard:
             metrics.budget_refused()
-            raise OverBudget(refusal_message(budget, amount, left, now))
+            raise OverBudget(refusal_message(budget, amount, left, now, what=what))
         admission.budgets.append(budget)
         admission.warnings.append(
             f"This job goes over {budget.holder_label}'s monthly budget of ${budget.monthly_usd:.2f} "

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import collections, notifications, presets, reviews
+from .views import batches, collections, notifications, presets, reviews
 
 app_name = "workflow"
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
     path("presets/<int:preset_id>/edit", presets.preset_edit, name="preset_edit"),
     path("presets/<int:preset_id>/delete", presets.preset_delete, name="preset_delete"),
     path("presets/<int:preset_id>/use", presets.preset_use, name="preset_use"),
+    path("batches/", batches.batch_list, name="batches"),
+    path("batches/new", batches.batch_new, name="batch_new"),
+    path("batches/<int:batch_id>/", batches.batch_detail, name="batch"),
+    path("batches/<int:batch_id>/progress", batches.batch_progress, name="batch_progress"),
+    path("batches/<int:batch_id>/cancel", batches.batch_cancel, name="batch_cancel"),
+    path("batches/<int:batch_id>/retry", batches.batch_retry, name="batch_retry"),
+    path("batches/<int:batch_id>/download", batches.batch_download, name="batch_download"),
     path("images/<int:pk>/review", reviews.move_review, name="review"),
     path("images/<int:pk>/comments", reviews.add_comment, name="comment"),
     path("notifications/", notifications.notification_list, name="notifications"),

@@ -217,6 +217,35 @@ def delete_preset(w):
     assert w.client.post(f"/presets/{preset.pk}/delete").status_code == 302
 
 
+def _batch(w, prompts=("a kite", "a boat")):
+    from studio.workflow import batch_services
+    from studio.workflow.batch_rows import rows_from_lines
+
+    batch = batch_services.submit_batch(user=w.owner, team=w.team, name="Kites", source="lines", model="dall-e-2",
+                                        params={"size": "256x256"}, rows=rows_from_lines("\n".join(prompts)))
+    forget_events()
+    return batch
+
+
+def submit_batch(w):
+    response = w.client.post("/batches/new", {"model": "dall-e-2", "options": "size=256x256", "team": str(w.team.pk),
+                                              "prompts": "a kite\na boat\na lighthouse"})
+    assert response.status_code == 302, response.content[:500]
+
+
+def cancel_batch(w):
+    batch = _batch(w)
+    assert w.client.post(f"/batches/{batch.pk}/cancel").status_code == 302
+
+
+def retry_batch(w):
+    from studio.generation.models import Job
+
+    batch = _batch(w)
+    Job.objects.filter(batch_item__batch=batch).update(status=Job.Status.FAILED, failure_code="server_error")
+    assert w.client.post(f"/batches/{batch.pk}/retry").status_code == 302
+
+
 def request_review(w):
     assert w.client.post(f"/images/{w.image.pk}/review", {"to": "in_review"}).status_code == 302
 
@@ -307,6 +336,9 @@ PERFORMS = {
     "collection_link.created": create_collection_link,
     "collection_link.revoked": revoke_collection_link,
     "preset.created": create_preset,
+    "batch.submitted": submit_batch,
+    "batch.cancelled": cancel_batch,
+    "batch.retried": retry_batch,
     "review.requested": request_review,
     "review.approved": approve_review,
     "review.changes_requested": request_changes,

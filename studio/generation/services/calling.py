@@ -35,7 +35,7 @@ from studio.models_registry.providers import ProviderConfig, get_provider, make_
 from studio.models_registry.registry import ModelSpec, get_model
 
 from ..models import Job
-from . import events, mailbox, pacing
+from . import events, fairness, mailbox, pacing
 from .queueing import backoff_seconds, enqueue_run
 from .recording import CallResult, record_response
 from .settling import close_charge
@@ -71,6 +71,7 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
     spec = get_model(job.model)  # resolved once per job and passed down
     if job.api_calls >= settings.STUDIO_MAX_UPSTREAM_CALLS:
         _stop_at_the_cap(job)
+        fairness.release_after(job)
         return
     if not paced:
         wait = pacing.take(provider, job.n)
@@ -101,8 +102,9 @@ def run_job(job_id: int, *, redelivered: bool = False, paced: bool = False) -> N
             result = call_with_fallback(job, provider, input_files, spec=spec)
     except Exception as exc:  # noqa: BLE001 - every failure is classified, none escapes unrecorded
         _handle_call_failure(job, attempt, exc, provider=provider, spec=spec)
-        return
-    record_response(job, attempt, result, spec=spec)
+    else:
+        record_response(job, attempt, result, spec=spec)
+    fairness.release_after(job)
 
 
 def _stop_at_the_cap(job: Job) -> None:

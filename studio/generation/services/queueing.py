@@ -53,6 +53,8 @@ def submit_job(
     via: str = "web",
     api_token=None,
     idempotency_key: str = "",
+    fair_share: bool = False,
+    audited: bool = True,
 ) -> Job:
     """Create the job and send it after commit. `team` is where its pictures go (and who pays): only ever
     what the person chose in a visible "Share with", or a retry's team while they may still create there.
@@ -64,6 +66,12 @@ def submit_job(
     job's largest possible cost is reserved against each budget that applies, in the job's transaction:
     JobRefused (OverBudget, RateLimited) is raised before anything is kept. Soft budgets the job goes
     over are listed in `job.budget_warnings`.
+
+    `fair_share` (a batch's jobs): the job waits for its owner's turn instead of going to the queue at
+    once; the caller calls `fairness.release_turns(user.pk)` after its transaction (the sweeper would
+    too). Such jobs are held back by that in-flight cap, so the per-person rate limits, made for jobs
+    a person submits one by one, do not count them. `audited=False`: the caller records one event for
+    many jobs (a batch's `batch.submitted`), so a person's one write is one event.
     """
     if team is not None and not team.lets_spend(user):
         # Forms only offer teams the person may spend for; this guards every other caller.
@@ -74,8 +82,9 @@ def submit_job(
         # One person's submits queue behind each other here, so "unfinished jobs at once" is counted right.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         admission = reservations.admit(user=user, team=team, token=api_token, amount=cost)
-        rate_limits.check(user=user, team=team, images=int(params.get("n") or 1),
-                          unfinished_jobs=Job.objects.filter(owner=user).unfinished().count())
+        if not fair_share:
+            waiting = Job.objects.filter(owner=user).unfinished().exclude(fair_share=True, released_at__isnull=True)
+            rate_limits.check(user=user, team=team, images=int(params.get("n") or 1), unfinished_jobs=waiting.count())
         if remember_team:
             remember_share_choice(user=user, team=team)
         job = Job.objects.create(
@@ -92,13 +101,16 @@ def submit_job(
             cost_estimate=cost,
             api_token=api_token,
             idempotency_key=idempotency_key,
+            fair_share=fair_share,
         )
         reservations.reserve(admission, job_id=job.pk, model=model)
         job.budget_warnings = admission.warnings
-        via_what = f"{via} · token {api_token.name}" if api_token is not None else via
-        record("job.submitted", actor=user, team=team, target=job,
-               summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via_what}")
-        transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
+        if audited:
+            via_what = f"{via} · token {api_token.name}" if api_token is not None else via
+            record("job.submitted", actor=user, team=team, target=job,
+                   summary=f"{job.get_kind_display().lower()} with {model}, {job.n} image(s), via {via_what}")
+        if not fair_share:
+            transaction.on_commit(lambda: enqueue_run(job.pk), robust=True)
     metrics.job_reached(Job.Status.QUEUED, model=model, provider=provider)
     return job
 

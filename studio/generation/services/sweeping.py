@@ -21,7 +21,7 @@ from studio import metrics
 from studio.gallery.models import Image
 
 from ..models import Job
-from . import mailbox, spool
+from . import fairness, mailbox, spool
 from .calling import mark_interrupted
 from .queueing import enqueue_fetch, enqueue_run
 from .settling import EXPIRED_MESSAGE, close_charge, finish_image, settle_job
@@ -40,6 +40,7 @@ class SweepReport:
     settled: list[int] = field(default_factory=list)
     resent_fetches: list[int] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return any(getattr(self, f) for f in self.__dataclass_fields__)
@@ -57,6 +58,7 @@ def sweep(*, now=None, force: bool = False) -> SweepReport | None:
     find_interrupted_calls(now, report)
     retry_interrupted(report)
     resend_due_runs(now, report)
+    release_waiting_turns(report)
     settle_fetching_jobs(report)
     resend_pending_fetches(now, report)
     if report:
@@ -97,7 +99,7 @@ def retry_interrupted(report: SweepReport) -> None:
 def resend_due_runs(now, report: SweepReport) -> None:
     """Queued jobs whose time came long enough ago that their message must have been lost."""
     overdue = now - timedelta(seconds=settings.STUDIO_REENQUEUE_AFTER)
-    due = (Job.objects.filter(status=Job.Status.QUEUED)
+    due = (Job.objects.filter(status=Job.Status.QUEUED).exclude(fair_share=True, released_at__isnull=True)
            .annotate(due=Coalesce("not_before", "status_changed_at"))
            .filter(due__lt=overdue).order_by("created_at"))
     for job in due[:BATCH]:
@@ -106,6 +108,12 @@ def resend_due_runs(now, report: SweepReport) -> None:
                 not_before=now):
             enqueue_run(job.pk)
             report.resent_runs.append(job.pk)
+
+
+def release_waiting_turns(report: SweepReport) -> None:
+    """Backstop for fair queueing: a refill missed (a worker that died after its call) is made here."""
+    for owner_id in fairness.owners_waiting():
+        report.released.extend(fairness.release_turns(owner_id))
 
 
 def settle_fetching_jobs(report: SweepReport) -> None:

@@ -3,3 +3,4 @@ from .notifications import Notification, NotificationSettings  # noqa: F401
 from .presets import Preset, PresetUse, PresetVersion, fill, variables_in  # noqa: F401
 from .reviews import Comment, ImageReview, ReviewState, mentioned_names  # noqa: F401
 from .collections import Collection, CollectionItem, CollectionLink  # noqa: F401
+from .batches import Batch, BatchItem  # noqa: F401
