@@ -5,9 +5,9 @@ Called once from `WorkflowConfig.ready()`. Lower apps never import workflow; the
 """
 from studio.accounts.models import Membership
 from studio.gallery import hooks
-from studio.generation.signals import job_submitted_from_form
+from studio.generation.signals import job_settled, job_submitted_from_form
 
-from . import preset_selectors, preset_services
+from . import preset_selectors, preset_services, webhook_events
 from .models import ImageReview
 
 REVIEW_FILTER = hooks.GridFilter(
@@ -36,5 +36,6 @@ def approved_stays(image, user, role) -> str | None:
 
 def connect() -> None:
     job_submitted_from_form.connect(record_preset_of_job, dispatch_uid="workflow.record_preset_of_job")
+    job_settled.connect(webhook_events.job_settled, dispatch_uid="workflow.webhooks.job_settled")
     hooks.register_grid_filter(REVIEW_FILTER)
     hooks.register_trash_guard(approved_stays)

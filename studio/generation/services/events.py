@@ -16,6 +16,7 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
+from .. import signals
 from ..models import Job
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,10 @@ def publish(job, event: str, **data) -> None:
             log.info("job %s: event %s not published (%s)", payload["job"], event, exc)
 
     transaction.on_commit(send, robust=True)
+    if event == SETTLED:
+        # Higher layers follow settling through a signal; the pub/sub event above is for live pages only.
+        transaction.on_commit(lambda: signals.job_settled.send(sender=Job, job_id=payload["job"],
+                                                               status=data.get("status", "")), robust=True)
 
 
 def _who(job) -> dict:
