@@ -328,8 +328,7 @@ STUDIO_STREAM_PARTIAL_IMAGES = env_int("STUDIO_STREAM_PARTIAL_IMAGES", 2)
 STUDIO_URL_TTL = env_float("STUDIO_URL_TTL", 3600.0)
 STUDIO_FETCH_TIMEOUT = env_float("STUDIO_FETCH_TIMEOUT", 30.0)
 STUDIO_FETCH_MAX_BYTES = env_int("STUDIO_FETCH_MAX_BYTES", 64 * 1024 * 1024)
-# Webhooks go to public hosts only; an operator's own receiver on an internal address is named here, host:port.
-STUDIO_WEBHOOK_ALLOWED_HOSTS = env_host_ports("STUDIO_WEBHOOK_ALLOWED_HOSTS")
+STUDIO_WEBHOOK_ALLOWED_HOSTS = env_host_ports("STUDIO_WEBHOOK_ALLOWED_HOSTS")  # internal receivers, host:port
 STUDIO_WEBHOOK_TIMEOUT = env_float("STUDIO_WEBHOOK_TIMEOUT", 10.0)  # one deadline for a whole delivery attempt
 STUDIO_WEBHOOK_MAX_ATTEMPTS = env_int("STUDIO_WEBHOOK_MAX_ATTEMPTS", 8)  # then the delivery is given up
 # Hosts image links may point at (names, *.wildcards, or exact host:port). A name must resolve to public
