@@ -52,12 +52,28 @@ def mark_all_read(user) -> int:
     return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
 
 
-def set_email_mentions(user, on: bool) -> None:
+def set_email(user, *, mentions: bool, batches: bool) -> None:
     with transaction.atomic():
         settings_row = NotificationSettings.of(user)
-        if settings_row.pk and settings_row.email_mentions == on:
+        if settings_row.pk and (settings_row.email_mentions, settings_row.email_batches) == (mentions, batches):
             return
-        settings_row.email_mentions = on
+        settings_row.email_mentions, settings_row.email_batches = mentions, batches
         settings_row.save()
         record("notifications.changed", actor=user, object_type="notificationsettings", object_id=user.pk,
-               summary=f"email for mentions {'on' if on else 'off'}")
+               summary=f"email for mentions {'on' if mentions else 'off'}, for finished batches "
+                       f"{'on' if batches else 'off'}")
+
+
+def mail_batch_finished(notification: Notification, *, body: str) -> None:
+    """After commit: the finished batch by mail, when its person wants it and has an address."""
+    person = notification.recipient
+    if not person.email or not NotificationSettings.of(person).email_batches:
+        return
+
+    def send():
+        try:
+            send_mail(subject=notification.text, message=body, from_email=None, recipient_list=[person.email])
+        except (smtplib.SMTPException, OSError) as exc:
+            log.warning("batch mail to user %s: the mail server did not take it: %s", person.pk, exc)
+
+    transaction.on_commit(send)

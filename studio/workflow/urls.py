@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/unread", notifications.unread_count, name="notifications_unread"),
     path("notifications/read", notifications.notifications_read, name="notifications_read"),
     path("notifications/settings", notifications.notification_settings, name="notification_settings"),
+    path("jobs/<int:pk>/watching", notifications.job_watching, name="job_watching"),
     path("notifications/<int:notification_id>/", notifications.notification_open, name="notification_open"),
     path("collections/", collections.collection_list, name="collections"),
     path("collections/add", collections.collection_add, name="collection_add"),

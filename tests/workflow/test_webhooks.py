@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from studio.audit.models import AuditEvent
 from studio.generation.models import Job
-from studio.workflow import review_services, webhook_events, webhook_services
+from studio.workflow import review_services, settled_work, webhook_services
 from studio.workflow.models import Webhook, WebhookDelivery
 from tests.gallery.factories import make_image
 from tests.workflow.receivers import Receiver
@@ -92,7 +92,7 @@ def test_settled_team_jobs_and_finished_batches_become_events_personal_ones_do_n
     Job.objects.filter(pk=failed.pk).update(status=Job.Status.FAILED)
     personal = make_image(people["owner"], None).job
     for job in (done, failed, personal):
-        webhook_events.job_settled(Job, job_id=job.pk, status="")
+        settled_work.job_settled(Job, job_id=job.pk, status="")
     events = sorted(WebhookDelivery.objects.values_list("event", flat=True))
     assert events == ["job.done", "job.failed"]
 
