@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from studio.audit.services import record
+from studio.generation.services import events
 
 from .models import Notification, NotificationSettings
 
@@ -22,7 +23,15 @@ def notify(*, recipients, actor, kind: str, text: str, url: str) -> list[Notific
     """One notification per recipient (never the actor: nobody is told what they did themselves)."""
     rows = [Notification(recipient=person, actor=actor, kind=kind, text=text[:300], url=url)
             for person in {p.pk: p for p in recipients if p.pk != actor.pk}.values()]
-    return Notification.objects.bulk_create(rows)
+    made = Notification.objects.bulk_create(rows)
+    announce(made)
+    return made
+
+
+def announce(notifications: list[Notification]) -> None:
+    """After commit, each recipient's open pages hear that their unread count changed (the event stream)."""
+    for user_id in {n.recipient_id for n in notifications}:
+        events.publish_to_person(user_id, events.NOTIFIED)
 
 
 def mail_mentions(notifications: list[Notification], *, link_base: str, body: str) -> None:

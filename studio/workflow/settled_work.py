@@ -48,7 +48,9 @@ def _settle_batch(batch: Batch) -> None:
 
 
 def _notify(person, kind: str, *, text: str, url: str) -> Notification:
-    return Notification.objects.create(recipient=person, actor=None, kind=kind, text=text[:300], url=url)
+    notification = Notification.objects.create(recipient=person, actor=None, kind=kind, text=text[:300], url=url)
+    notification_services.announce([notification])
+    return notification
 
 
 def budget_alert(sender, *, people, message: str, url: str, **kwargs) -> None:

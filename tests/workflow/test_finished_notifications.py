@@ -80,3 +80,39 @@ def test_a_budget_alert_is_a_notification_too(people, team, django_capture_on_co
     [told] = Notification.objects.filter(recipient=people["owner"])
     assert told.kind == "budget" and "80 % used" in told.text and told.url == "/spend/"
     assert not Notification.objects.filter(recipient=people["teammate"]).exists()
+
+
+def test_a_new_notification_is_pushed_to_its_persons_event_stream_only(transactional_db, people):
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
+    from django.test import AsyncClient
+
+    from studio.generation.services import events
+    from studio.workflow import notification_services
+
+    owner, teammate = people["owner"], people["teammate"]
+    job = Job.objects.create(owner=owner, model="gpt-image-2", prompt="mine")
+
+    def notify_both_then_a_job_event():
+        for person in (people["outsider"], owner):
+            notification_services.notify(recipients=[person], actor=teammate, kind="mention", text="hi", url="/")
+        events.publish(job, events.STATUS, status=Job.Status.CALLING)
+
+    async def listen() -> list[bytes]:
+        client = AsyncClient()
+        await client.aforce_login(owner)
+        response = await client.get("/jobs/events")
+        stream = response.streaming_content.__aiter__()
+        assert b"connected" in await asyncio.wait_for(anext(stream), 10)
+        await sync_to_async(notify_both_then_a_job_event)()
+        seen = []
+        while not seen or not seen[-1].startswith(b"event: job"):
+            chunk = await asyncio.wait_for(anext(stream), 10)
+            if chunk.startswith(b"event:"):
+                seen.append(chunk)
+        await stream.aclose()
+        return seen
+
+    seen = async_to_sync(listen)()
+    assert [c.split(b"\n", 1)[0] for c in seen] == [b"event: notified", b"event: job"]  # the outsider's not here
