@@ -60,9 +60,9 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 # --- owners' writes -------------------------------------------------------------------------------
 
 
-def create_webhook(*, team, user, url: str, events: list[str]) -> Webhook:
+def create_webhook(*, team, user, url: str, events: list[str], active: bool = True) -> Webhook:
     with transaction.atomic():
-        webhook = Webhook.objects.create(team=team, created_by=user, url=url, events=list(events))
+        webhook = Webhook.objects.create(team=team, created_by=user, url=url, events=list(events), active=active)
         record("webhook.created", actor=user, team=team, target=webhook,
                summary=f"{url} for {', '.join(events)}")
     return webhook
@@ -140,7 +140,7 @@ def deliver(delivery_id: int) -> WebhookAttempt | None:
         delivery.save(update_fields=["attempts", "next_attempt_at"])
     webhook, body = delivery.webhook, delivery.body.encode()
     code, milliseconds, error, give_up = _send(webhook, body, timeout)
-    started_at = timezone.now()
+    answered_at = timezone.now()
     attempt = WebhookAttempt(delivery=delivery, status_code=code, milliseconds=milliseconds, error=error)
     with transaction.atomic():
         attempt.save()
@@ -150,7 +150,7 @@ def deliver(delivery_id: int) -> WebhookAttempt | None:
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
         else:
             wait = max(1.0, backoff_seconds(delivery.attempts, base=BACKOFF_BASE, cap=BACKOFF_CAP))
-            delivery.next_attempt_at = started_at + timedelta(seconds=wait)
+            delivery.next_attempt_at = answered_at + timedelta(seconds=wait)
             transaction.on_commit(lambda: enqueue(delivery.pk, countdown=wait), robust=True)
         delivery.save(update_fields=["status", "next_attempt_at"])
     return attempt

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from studio.accounts.models import Membership
+from studio.accounts import selectors as account_selectors
 from studio.confirming import confirm_page
 
 from .. import webhook_services
@@ -16,10 +16,10 @@ DELIVERIES_SHOWN = 50
 
 
 def _owned_team_or_404(request, slug):
-    membership = Membership.objects.filter(team__slug=slug, user=request.user).select_related("team").first()
-    if membership is None or membership.role != Membership.Role.OWNER:
-        raise Http404("No such team.")  # members and outsiders learn nothing
-    return membership.team
+    team = account_selectors.owned_team(request.user, slug)
+    if team is None:
+        raise Http404("No such team.")
+    return team
 
 
 def _webhook_or_404(request, slug, webhook_id) -> Webhook:
@@ -36,8 +36,9 @@ def webhook_list(request, slug):
     team = _owned_team_or_404(request, slug)
     form = WebhookForm(request.POST or None, initial={"active": True})
     if request.method == "POST" and form.is_valid():
-        webhook = webhook_services.create_webhook(team=team, user=request.user, url=form.cleaned_data["url"],
-                                                  events=form.cleaned_data["events"])
+        data = form.cleaned_data
+        webhook = webhook_services.create_webhook(team=team, user=request.user, url=data["url"],
+                                                  events=data["events"], active=data["active"])
         messages.success(request, "Webhook registered. Its secret is on its page.")
         return redirect(webhook)
     return render(request, "workflow/webhooks.html", {"team": team, "form": form, "webhooks": team.webhooks.all()},
