@@ -328,6 +328,9 @@ STUDIO_STREAM_PARTIAL_IMAGES = env_int("STUDIO_STREAM_PARTIAL_IMAGES", 2)
 STUDIO_URL_TTL = env_float("STUDIO_URL_TTL", 3600.0)
 STUDIO_FETCH_TIMEOUT = env_float("STUDIO_FETCH_TIMEOUT", 30.0)
 STUDIO_FETCH_MAX_BYTES = env_int("STUDIO_FETCH_MAX_BYTES", 64 * 1024 * 1024)
+STUDIO_WEBHOOK_ALLOWED_HOSTS = env_host_ports("STUDIO_WEBHOOK_ALLOWED_HOSTS")  # internal receivers, host:port
+STUDIO_WEBHOOK_TIMEOUT = env_float("STUDIO_WEBHOOK_TIMEOUT", 10.0)  # one deadline for a whole delivery attempt
+STUDIO_WEBHOOK_MAX_ATTEMPTS = env_int("STUDIO_WEBHOOK_MAX_ATTEMPTS", 8)  # then the delivery is given up
 # Hosts image links may point at (names, *.wildcards, or exact host:port). A name must resolve to public
 # addresses; only an exact host:port (this list, a provider's own address or download hosts, the stand-in's)
 # may be internal (studio/models_registry/outbound.py, the guard of every outbound fetch).

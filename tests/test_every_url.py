@@ -49,7 +49,7 @@ from studio.gallery import services as gallery_services
 from studio.gallery.models import Image, Tag
 from studio.generation import uploads
 from studio.spending.models import Notice
-from studio.workflow import batch_services, collection_services, preset_services, review_services
+from studio.workflow import batch_services, collection_services, preset_services, review_services, webhook_services
 from studio.workflow.batch_rows import rows_from_lines
 from studio.workflow.models import Notification
 from tests.gallery.factories import make_image, png_bytes
@@ -120,6 +120,7 @@ class World:
     collection_dead_token: str  # a link its creator (a viewer) may not make: nobody may follow it
     private_batch: object  # the owner's batch with nobody else (its prompt is a marker of the owner's)
     team_batch: object  # the owner's batch for the team
+    webhook: object  # a webhook of the team (its owners' alone)
 
 
 def _build_world() -> World:
@@ -166,6 +167,8 @@ def _build_world() -> World:
         notification=_review_and_comments(private, shared, people),
         **_collections(team, linked, shared, people),
         **_batches(team, owner),
+        webhook=webhook_services.create_webhook(team=team, user=owner, url="https://hooks.example.com/zq",
+                                                events=["job.done"]),
     )
 
 
@@ -271,7 +274,7 @@ def _pk(world, scene, route, name):
 
 def _team_slug(world, scene, route, name):
     """A team: its members see its pages; its budget and limits are its owners' to see and set."""
-    return Argument(world.team.slug, frozenset(OWNER if route.endswith("/budget/") else TEAM))
+    return Argument(world.team.slug, frozenset(OWNER if route.endswith("/budget/") or "/webhooks/" in route else TEAM))
 
 
 class RegexGroup:
@@ -343,6 +346,7 @@ ARGUMENTS = {
     "collection_link_id": (IntConverter, _scene_object("private_collection_link", "team_collection_link")),
     "image_id": (IntConverter, _collection_image),
     "batch_id": (IntConverter, _scene_object("private_batch", "team_batch")),
+    "webhook_id": (IntConverter, lambda world, scene, route, name: Argument(str(world.webhook.pk), frozenset(OWNER))),
     "notification_id": (IntConverter, lambda world, scene, route, name: Argument(str(world.notification.pk),
                                                                                  frozenset(OWNER))),
 }

@@ -1,5 +1,6 @@
 // Live job fragments: elements with data-live-job="<id>" (and hx-trigger="live-refresh") reload when the
-// server's event stream says that job changed. While the stream is broken (or never opens: an old proxy,
+// server's event stream says that job changed; the unread count (data-fragment-live) is asked again when
+// the stream says "notified" (fragments.js then skips its slow poll while the stream is up). While the stream is broken (or never opens: an old proxy,
 // a WSGI server answering 204), they are polled every second instead, as before the stream existed.
 (function () {
   "use strict";
@@ -26,7 +27,8 @@
   }
 
   function start() {
-    if (!watched().length) { return; }  // nothing on this page changes by itself
+    var counts = document.querySelectorAll("[data-fragment-live]");
+    if (!watched().length && !counts.length) { return; }  // nothing on this page changes by itself
     if (!url || !window.EventSource) { poll(); return; }
     var source = new EventSource(url);
     var notOpen = window.setTimeout(poll, OPEN_WITHIN_MS);
@@ -38,6 +40,9 @@
     source.addEventListener("job", function (e) {
       var data = JSON.parse(e.data);
       watched('[data-live-job="' + String(data.job) + '"]').forEach(refresh);
+    });
+    source.addEventListener("notified", function () {
+      document.dispatchEvent(new CustomEvent("studio:notified"));
     });
     source.addEventListener("error", function () {
       poll();  // EventSource reconnects by itself while it can; "open" stops the polling again

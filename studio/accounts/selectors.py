@@ -18,6 +18,12 @@ def my_membership(user, slug: str) -> Membership | None:
     return Membership.objects.select_related("team").filter(user=user, team__slug=slug).first()
 
 
+def owned_team(user, slug: str) -> Team | None:
+    """The team `slug` when the person is one of its owners; None (so: 404, members learn nothing) otherwise."""
+    mine = my_membership(user, slug)
+    return mine.team if mine is not None and mine.role == Membership.Role.OWNER else None
+
+
 def members_of(team: Team) -> list[Membership]:
     """Owners first, then members, then viewers; by name within a role."""
     rank = Case(*(When(role=role, then=Value(-score)) for role, score in Membership.ROLE_RANK.items()),

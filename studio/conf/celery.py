@@ -6,6 +6,8 @@ TASK_ROUTES = {
     "studio.generation.tasks.sweep": {"queue": "fetch"},
     "studio.gallery.tasks.read_provenance": {"queue": "fetch"},
     "studio.gallery.tasks.catch_up_provenance": {"queue": "fetch"},
+    "studio.workflow.tasks.deliver_webhook": {"queue": "fetch"},
+    "studio.workflow.tasks.resend_due_webhooks": {"queue": "fetch"},
 }
 
 
@@ -58,6 +60,12 @@ def beat_schedule(*, sweep_seconds: float, sweep_priority: int) -> dict:
             "task": "studio.audit.tasks.purge_old_events",
             "schedule": 24 * 60 * 60.0,
             "options": {"queue": "fetch", "expires": 60 * 60},
+        },
+        # Webhook deliveries whose message was lost (or whose worker died mid-send) are sent again when due.
+        "resend-due-webhooks": {
+            "task": "studio.workflow.tasks.resend_due_webhooks",
+            "schedule": 60.0,
+            "options": {"queue": "fetch", "expires": 60},
         },
         "verify-archive-sample": {
             "task": "studio.ops.tasks.verify_archive_sample",

@@ -13,4 +13,5 @@ TEMPLATE_SLOTS = {
     "bulk_tools": ["workflow/slots/bulk_tools.html"],  # the gallery's toolbar for ticked images
     "search_results": ["workflow/slots/search_presets.html"],
     "account": ["workflow/slots/account_notifications.html"],
+    "team_owner_links": ["workflow/slots/team_owner_links.html"],  # the members page's links, for owners
 }

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from studio.accounts.models import Membership
 
-from . import notices
+from . import notices, signals
 from .models import Budget, BudgetAlert, month_key, month_start
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ def _send(budget: Budget, threshold: int, spent: Decimal) -> None:
     people = recipients(budget)
     for person in people:
         notices.notify(person, message, url=reverse("spending:spend"))
+    signals.budget_alert.send(sender=Budget, people=people, message=message, url=reverse("spending:spend"))
     addresses = [p.email for p in people if p.email]
     if not addresses:
         return

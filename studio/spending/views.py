@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from studio.accounts.models import Membership
+from studio.accounts import selectors as account_selectors
 from studio.csv_safe import SafeDictWriter
 
 from . import budgets, notices, selectors
@@ -40,10 +40,10 @@ def export(request):
 
 
 def _owned_team_or_404(request, slug):
-    membership = Membership.objects.filter(team__slug=slug, user=request.user).select_related("team").first()
-    if membership is None or membership.role != Membership.Role.OWNER:
+    team = account_selectors.owned_team(request.user, slug)
+    if team is None:
         raise Http404("No such team.")  # members and outsiders learn nothing
-    return membership.team
+    return team
 
 
 @login_required

@@ -86,6 +86,7 @@ def retry_batch(batch: Batch, *, user) -> int:
             item.save(update_fields=["job"])
             if batch.preset_version_id is not None:
                 remember_use(job=item.job, version=batch.preset_version)
+        Batch.objects.filter(pk=batch.pk).update(settled_at=None)  # it settles (and is announced) again
         record("batch.retried", actor=user, team=batch.team, target=batch,
                summary=f"{batch.name!r}: {len(items)} failed job(s) sent again")
         transaction.on_commit(lambda: release_turns(user.pk), robust=True)

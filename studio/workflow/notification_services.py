@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from studio.audit.services import record
+from studio.generation.services import events
 
 from .models import Notification, NotificationSettings
 
@@ -22,7 +23,15 @@ def notify(*, recipients, actor, kind: str, text: str, url: str) -> list[Notific
     """One notification per recipient (never the actor: nobody is told what they did themselves)."""
     rows = [Notification(recipient=person, actor=actor, kind=kind, text=text[:300], url=url)
             for person in {p.pk: p for p in recipients if p.pk != actor.pk}.values()]
-    return Notification.objects.bulk_create(rows)
+    made = Notification.objects.bulk_create(rows)
+    announce(made)
+    return made
+
+
+def announce(notifications: list[Notification]) -> None:
+    """After commit, each recipient's open pages hear that their unread count changed (the event stream)."""
+    for user_id in {n.recipient_id for n in notifications}:
+        events.publish_to_person(user_id, events.NOTIFIED)
 
 
 def mail_mentions(notifications: list[Notification], *, link_base: str, body: str) -> None:
@@ -52,12 +61,28 @@ def mark_all_read(user) -> int:
     return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
 
 
-def set_email_mentions(user, on: bool) -> None:
+def set_email(user, *, mentions: bool, batches: bool) -> None:
     with transaction.atomic():
         settings_row = NotificationSettings.of(user)
-        if settings_row.pk and settings_row.email_mentions == on:
+        if settings_row.pk and (settings_row.email_mentions, settings_row.email_batches) == (mentions, batches):
             return
-        settings_row.email_mentions = on
+        settings_row.email_mentions, settings_row.email_batches = mentions, batches
         settings_row.save()
         record("notifications.changed", actor=user, object_type="notificationsettings", object_id=user.pk,
-               summary=f"email for mentions {'on' if on else 'off'}")
+               summary=f"email for mentions {'on' if mentions else 'off'}, for finished batches "
+                       f"{'on' if batches else 'off'}")
+
+
+def mail_batch_finished(notification: Notification, *, body: str) -> None:
+    """After commit: the finished batch by mail, when its person wants it and has an address."""
+    person = notification.recipient
+    if not person.email or not NotificationSettings.of(person).email_batches:
+        return
+
+    def send():
+        try:
+            send_mail(subject=notification.text, message=body, from_email=None, recipient_list=[person.email])
+        except (smtplib.SMTPException, OSError) as exc:
+            log.warning("batch mail to user %s: the mail server did not take it: %s", person.pk, exc)
+
+    transaction.on_commit(send)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from studio.accounts.models import Membership
 from studio.audit.services import record
 
-from . import notification_services
+from . import notification_services, webhook_events
 from .models import Comment, ImageReview, Notification, mentioned_names
 
 EVENT_FOR = {ImageReview.State.IN_REVIEW: "review.requested", ImageReview.State.APPROVED: "review.approved",
@@ -40,6 +40,8 @@ def move_review(image, *, user, to: str) -> ImageReview:
         review.save()
         label = ImageReview.State(to).label.lower()
         record(EVENT_FOR[to], actor=user, team=image.team, target=image, summary=f"image {image.pk}: {label}")
+        if to == ImageReview.State.APPROVED:
+            webhook_events.image_approved(image, by=user)
         if to != ImageReview.State.IN_REVIEW:
             told = [p for p in (image.owner, review.requested_by) if p is not None]
             notification_services.notify(recipients=told, actor=user, kind=Notification.Kind.REVIEW_DECISION,

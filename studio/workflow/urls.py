@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import batches, collections, notifications, presets, reviews
+from .views import batches, collections, notifications, presets, reviews, webhooks
 
 app_name = "workflow"
 urlpatterns = [
@@ -17,12 +17,16 @@ urlpatterns = [
     path("batches/<int:batch_id>/cancel", batches.batch_cancel, name="batch_cancel"),
     path("batches/<int:batch_id>/retry", batches.batch_retry, name="batch_retry"),
     path("batches/<int:batch_id>/download", batches.batch_download, name="batch_download"),
+    path("teams/<slug:slug>/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("teams/<slug:slug>/webhooks/<int:webhook_id>/", webhooks.webhook_detail, name="webhook"),
+    path("teams/<slug:slug>/webhooks/<int:webhook_id>/delete", webhooks.webhook_delete, name="webhook_delete"),
     path("images/<int:pk>/review", reviews.move_review, name="review"),
     path("images/<int:pk>/comments", reviews.add_comment, name="comment"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/unread", notifications.unread_count, name="notifications_unread"),
     path("notifications/read", notifications.notifications_read, name="notifications_read"),
     path("notifications/settings", notifications.notification_settings, name="notification_settings"),
+    path("jobs/<int:pk>/watching", notifications.job_watching, name="job_watching"),
     path("notifications/<int:notification_id>/", notifications.notification_open, name="notification_open"),
     path("collections/", collections.collection_list, name="collections"),
     path("collections/add", collections.collection_add, name="collection_add"),

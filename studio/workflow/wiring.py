@@ -5,9 +5,10 @@ Called once from `WorkflowConfig.ready()`. Lower apps never import workflow; the
 """
 from studio.accounts.models import Membership
 from studio.gallery import hooks
-from studio.generation.signals import job_submitted_from_form
+from studio.generation.signals import job_settled, job_submitted_from_form
+from studio.spending.signals import budget_alert
 
-from . import preset_selectors, preset_services
+from . import preset_selectors, preset_services, settled_work
 from .models import ImageReview
 
 REVIEW_FILTER = hooks.GridFilter(
@@ -36,5 +37,7 @@ def approved_stays(image, user, role) -> str | None:
 
 def connect() -> None:
     job_submitted_from_form.connect(record_preset_of_job, dispatch_uid="workflow.record_preset_of_job")
+    job_settled.connect(settled_work.job_settled, dispatch_uid="workflow.settled_work.job_settled")
+    budget_alert.connect(settled_work.budget_alert, dispatch_uid="workflow.settled_work.budget_alert")
     hooks.register_grid_filter(REVIEW_FILTER)
     hooks.register_trash_guard(approved_stays)

@@ -246,6 +246,33 @@ def retry_batch(w):
     assert w.client.post(f"/batches/{batch.pk}/retry").status_code == 302
 
 
+def _webhook(w):
+    from studio.workflow import webhook_services
+
+    webhook = webhook_services.create_webhook(team=w.team, user=w.owner, url="https://hooks.example.com/studio",
+                                              events=["job.done"])
+    forget_events()
+    return webhook
+
+
+def create_webhook(w):
+    response = w.client.post(f"/teams/{w.team.slug}/webhooks/", {"url": "https://hooks.example.com/studio",
+                                                                 "events": ["job.done"], "active": "on"})
+    assert response.status_code == 302, response.content[:500]
+
+
+def change_webhook(w):
+    webhook = _webhook(w)
+    response = w.client.post(f"/teams/{w.team.slug}/webhooks/{webhook.pk}/",
+                             {"url": "https://hooks.example.com/other", "events": ["job.failed"], "active": "on"})
+    assert response.status_code == 302, response.content[:500]
+
+
+def delete_webhook(w):
+    webhook = _webhook(w)
+    assert w.client.post(f"/teams/{w.team.slug}/webhooks/{webhook.pk}/delete").status_code == 302
+
+
 def request_review(w):
     assert w.client.post(f"/images/{w.image.pk}/review", {"to": "in_review"}).status_code == 302
 
@@ -339,6 +366,9 @@ PERFORMS = {
     "batch.submitted": submit_batch,
     "batch.cancelled": cancel_batch,
     "batch.retried": retry_batch,
+    "webhook.created": create_webhook,
+    "webhook.changed": change_webhook,
+    "webhook.deleted": delete_webhook,
     "review.requested": request_review,
     "review.approved": approve_review,
     "review.changes_requested": request_changes,

@@ -16,11 +16,13 @@ import redis
 from django.conf import settings
 from django.db import transaction
 
+from .. import signals
 from ..models import Job
 
 log = logging.getLogger(__name__)
 
 STATUS, PARTIAL_IMAGE, IMAGE_STORED, SETTLED = "status", "partial_image", "image_stored", "settled"
+NOTIFIED = "notified"  # a person's event (publish_to_person): their unread count changed
 
 _clients: dict[str, redis.Redis] = {}
 _clients_lock = threading.Lock()
@@ -50,6 +52,24 @@ def publish(job, event: str, **data) -> None:
             _client().publish(channel(), json.dumps(payload))
         except redis.RedisError as exc:  # the listeners' database check covers a lost event
             log.info("job %s: event %s not published (%s)", payload["job"], event, exc)
+
+    transaction.on_commit(send, robust=True)
+    if event == SETTLED:
+        # Higher layers follow settling through a signal; the pub/sub event above is for live pages only.
+        transaction.on_commit(lambda: signals.job_settled.send(sender=Job, job_id=payload["job"],
+                                                               status=data.get("status", "")), robust=True)
+
+
+def publish_to_person(user_id: int, event: str) -> None:
+    """A nudge for one person's pages (no job): "notified" when an unread notification arrived. Higher
+    layers use this bus too, so the pages need one stream; it carries no content, only "ask again"."""
+    payload = {"event": event, "job": None, "owner": user_id, "team": None}
+
+    def send() -> None:
+        try:
+            _client().publish(channel(), json.dumps(payload))
+        except redis.RedisError as exc:
+            log.info("person %s: event %s not published (%s)", user_id, event, exc)
 
     transaction.on_commit(send, robust=True)
 

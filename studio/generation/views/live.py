@@ -49,6 +49,10 @@ async def _events(user, teams: set):
             if event is None:
                 yield b": keep-alive\n\n"
                 continue
+            if event.get("job") is None:  # a person's nudge (their notifications), never a teammate's
+                if event.get("owner") == user.pk:
+                    yield f"event: {event['event']}\ndata: {{}}\n\n".encode()
+                continue
             if not await live.db(Job.objects.visible_to(user).filter(pk=event["job"]).exists):
                 continue
             data = {"job": event["job"], "event": event["event"], "status": event.get("status")}

@@ -4,3 +4,4 @@ from .presets import Preset, PresetUse, PresetVersion, fill, variables_in  # noq
 from .reviews import Comment, ImageReview, ReviewState, mentioned_names  # noqa: F401
 from .collections import Collection, CollectionItem, CollectionLink  # noqa: F401
 from .batches import Batch, BatchItem  # noqa: F401
+from .webhooks import Webhook, WebhookAttempt, WebhookDelivery  # noqa: F401

@@ -21,6 +21,8 @@ class Batch(TeamScoped):
                                        related_name="batches")
     model = models.CharField(max_length=100)
     params = models.JSONField(default=dict, blank=True)
+    # When its last job settled (batch.done was sent then); a retry opens it again.
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

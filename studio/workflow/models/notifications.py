@@ -19,6 +19,9 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         MENTION = "mention", "Mention"
         REVIEW_DECISION = "review_decision", "Review decision"
+        JOB_FINISHED = "job_finished", "Job finished"
+        BATCH_FINISHED = "batch_finished", "Batch finished"
+        BUDGET = "budget", "Budget alert"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -49,6 +52,7 @@ class NotificationSettings(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
                                 related_name="notification_settings")
     email_mentions = models.BooleanField(default=True)
+    email_batches = models.BooleanField(default=True)  # a mail when a batch of theirs finishes unwatched
 
     @classmethod
     def of(cls, user) -> "NotificationSettings":

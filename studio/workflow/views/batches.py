@@ -13,6 +13,7 @@ from studio.spending.errors import JobRefused
 
 from .. import batch_selectors as selectors
 from .. import batch_services as services
+from .. import watching
 from ..batch_forms import BatchForm
 
 
@@ -56,6 +57,7 @@ def batch_new(request):
 @login_required
 def batch_detail(request, batch_id):
     batch = _batch_or_404(request, batch_id)
+    watching.mark("batch", batch.pk, request.user.pk)
     return render(request, "workflow/batch.html",
                   {"batch": batch, "progress": selectors.progress(request.user, batch)})
 
@@ -64,6 +66,7 @@ def batch_detail(request, batch_id):
 def batch_progress(request, batch_id):
     """The fragment the page polls (htmx) until every job is finished."""
     batch = _batch_or_404(request, batch_id)
+    watching.mark("batch", batch.pk, request.user.pk)  # the page is open: its end needs no notification
     return render(request, "workflow/_batch_progress.html",
                   {"batch": batch, "progress": selectors.progress(request.user, batch)})
 

@@ -1,12 +1,14 @@
 """A person's notifications: the list, opening one (which marks it read), all read, and email settings."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .. import notification_services
+from studio.generation.models import Job
+
+from .. import notification_services, watching
 from ..models import Notification
 
 PAGE = 100
@@ -47,7 +49,18 @@ def notifications_read(request):
 @login_required
 @require_POST
 def notification_settings(request):
-    on = request.POST.get("email_mentions") == "1"
-    notification_services.set_email_mentions(request.user, on)
-    messages.success(request, "Mentions are sent by email too." if on else "Mentions are no longer sent by email.")
+    mentions, batches = request.POST.get("email_mentions") == "1", request.POST.get("email_batches") == "1"
+    notification_services.set_email(request.user, mentions=mentions, batches=batches)
+    said = [what for what, on in (("mentions", mentions), ("finished batches", batches)) if on]
+    messages.success(request, f"Email for {' and '.join(said)}." if said else "No notifications by email.")
     return redirect("accounts:account")
+
+
+@login_required
+def job_watching(request, pk):
+    """Asked every few seconds by an open job page (its slot), so its end is announced only to who left."""
+    job = Job.objects.visible_to(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404("No such job.")
+    watching.mark("job", job.pk, request.user.pk)
+    return HttpResponse("", content_type="text/html")
