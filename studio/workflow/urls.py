@@ -17,6 +17,7 @@ urlpatterns = [
     path("batches/<int:batch_id>/cancel", batches.batch_cancel, name="batch_cancel"),
     path("batches/<int:batch_id>/retry", batches.batch_retry, name="batch_retry"),
     path("batches/<int:batch_id>/download", batches.batch_download, name="batch_download"),
+    path("batches/<int:batch_id>/to-collection", collections.batch_to_collection, name="batch_to_collection"),
     path("teams/<slug:slug>/webhooks/", webhooks.webhook_list, name="webhooks"),
     path("teams/<slug:slug>/webhooks/<int:webhook_id>/", webhooks.webhook_detail, name="webhook"),
     path("teams/<slug:slug>/webhooks/<int:webhook_id>/delete", webhooks.webhook_delete, name="webhook_delete"),

@@ -187,6 +187,39 @@ def test_the_zip_holds_the_batch_images_and_its_manifest(client, people, run_inl
     assert AuditEvent.objects.filter(action="export.downloaded").count() == 1
 
 
+def test_an_unfinished_batch_page_follows_its_unfinished_jobs_by_events(client, people, run_inline, sent):
+    batch = _batch(people["owner"], ["a red kite", "a blue boat"])
+    first, second = [item.job for item in batch.items.select_related("job").order_by("row")]
+    Job.objects.filter(pk=first.pk).update(released_at=first.created_at)
+    run_inline(first)
+    client.force_login(people["owner"])
+    page = client.get(batch.get_absolute_url()).content.decode()
+    # live.js reloads the progress when the stream names a job listed here; the slow poll keeps "watching" alive.
+    assert 'hx-trigger="live-refresh, every 10s"' in page and f'data-live-jobs="{second.pk} "' in page
+
+
+def test_a_batchs_pictures_go_into_a_collection_in_row_order(client, people, team, run_inline, sent):
+    from studio.workflow import collection_services
+    from studio.workflow.models import Collection
+
+    batch = _batch(people["owner"], ["a red kite", "a blue boat"], team=team)
+    for item in batch.items.select_related("job").order_by("row"):
+        Job.objects.filter(pk=item.job_id).update(released_at=item.job.created_at)
+        run_inline(item.job)
+    collection = collection_services.create_collection(user=people["owner"], team=team, name="Campaign")
+    url = f"/batches/{batch.pk}/to-collection"
+    client.force_login(people["outsider"])
+    assert client.post(url, {"collection": collection.pk}).status_code == 404
+    client.force_login(people["viewer"])
+    client.post(url, {"collection": collection.pk})
+    assert not collection.items.exists()  # viewers look at a team's collections, they do not change them
+    client.force_login(people["owner"])
+    assert "Add its pictures to" in client.get(batch.get_absolute_url()).content.decode()
+    assert client.post(url, {"collection": collection.pk}).status_code == 302
+    rows = [item.image.job.prompt for item in Collection.objects.get(pk=collection.pk).items.order_by("position")]
+    assert rows == ["a red kite", "a blue boat"]
+
+
 # --- fair queueing ------------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from studio.gallery.models import Image
 from studio.gallery.selectors import role_in_team
 from studio.gallery.serving import serve_key
 
+from .. import batch_selectors
 from .. import collection_selectors as selectors
 from .. import collection_services as services
 
@@ -106,6 +107,28 @@ def collection_add(request):
     messages.success(request, f"Added {added} image{'s' if added != 1 else ''} to {collection.name}"
                      + (f" ({skipped} already there)." if skipped else "."))
     return _back(request, collection.get_absolute_url())
+
+
+@login_required
+@require_POST
+def batch_to_collection(request, batch_id):
+    """Every stored picture of a batch that this person may see, in the batch's row order, into a collection."""
+    batch = batch_selectors.visible_batch(request.user, batch_id)
+    if batch is None:
+        raise Http404("No such batch.")
+    collection, role = _collection_or_404(request, _id(request.POST.get("collection")))
+    refusal = _editable_or_refuse(request, collection, role)
+    if refusal:
+        return refusal
+    images = list(batch_selectors.batch_images(request.user, batch))
+    if not images:
+        messages.error(request, "This batch has no stored pictures you may see yet.")
+        return redirect(batch)
+    added = services.add_images(collection, images, user=request.user)
+    skipped = len(images) - added
+    messages.success(request, f"Added {added} picture{'s' if added != 1 else ''} of batch {batch.pk} to "
+                     f"{collection.name}" + (f" ({skipped} already there)." if skipped else "."))
+    return redirect(collection)
 
 
 @login_required
