@@ -117,3 +117,24 @@ def test_only_owners_see_and_change_a_teams_webhooks(client, people, team, recei
 def test_the_signature_is_hmac_sha256_over_timestamp_and_body():
     header = webhook_services.signature("s3cret", 1700000000, b'{"a":1}')
     assert header == "t=1700000000,v1=" + hmac.new(b"s3cret", b'1700000000.{"a":1}', hashlib.sha256).hexdigest()
+
+
+def test_a_team_batch_that_finishes_is_one_batch_done_event_with_its_counts(people, team, receiver):
+    from studio.workflow import batch_services
+    from studio.workflow.batch_rows import rows_from_lines
+    from studio.workflow.models import Batch
+
+    webhook_services.create_webhook(team=team, user=people["owner"], url=receiver.url, events=["batch.done"])
+    batch = batch_services.submit_batch(user=people["owner"], team=team, name="posters", source=Batch.Source.LINES,
+                                        model="dall-e-2", params={"size": "256x256"},
+                                        rows=rows_from_lines("a red kite\na blue boat"))
+    jobs = [item.job_id for item in batch.items.order_by("row")]
+    Job.objects.filter(pk=jobs[0]).update(status=Job.Status.DONE)
+    settled_work.job_settled(Job, job_id=jobs[0], status="")
+    assert not WebhookDelivery.objects.filter(event="batch.done").exists()  # one job of two: not done yet
+    Job.objects.filter(pk=jobs[1]).update(status=Job.Status.FAILED)
+    settled_work.job_settled(Job, job_id=jobs[1], status="")
+    settled_work.job_settled(Job, job_id=jobs[1], status="")  # a second delivery of the same news
+    deliveries = list(WebhookDelivery.objects.filter(event="batch.done"))
+    assert len(deliveries) == 1
+    assert str(batch.pk) in deliveries[0].body and json.loads(deliveries[0].body)
