@@ -20,5 +20,5 @@ ACTIONS = frozenset({
     "collection.created", "collection.images_added", "collection.image_removed", "collection.reordered",
     "collection.deleted", "collection_link.created", "collection_link.revoked",
     "batch.submitted", "batch.cancelled", "batch.retried",
-    "webhook.created", "webhook.changed", "webhook.deleted",
+    "webhook.created", "webhook.changed", "webhook.deleted", "webhook.delivered",
 })

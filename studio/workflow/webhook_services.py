@@ -146,6 +146,9 @@ def deliver(delivery_id: int) -> WebhookAttempt | None:
         attempt.save()
         if attempt.ok:
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.DELIVERED, None
+            # The team's trail shows what left Studio and where (the worker sends it: no person acted).
+            record("webhook.delivered", actor=None, team=webhook.team, target=webhook,
+                   summary=f"{delivery.event} to {webhook.url}: {code} in {milliseconds} ms, try {delivery.attempts}")
         elif give_up or delivery.attempts >= settings.STUDIO_WEBHOOK_MAX_ATTEMPTS:
             delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
         else:

@@ -352,6 +352,25 @@ def revoke_collection_link(w):
     assert w.client.post(f"/collections/{collection.pk}/links/{link.pk}/revoke").status_code == 302
 
 
+def deliver_webhook(w):
+    from django.test import override_settings
+
+    from studio.workflow import webhook_services
+    from studio.workflow.models import WebhookDelivery
+    from tests.workflow.receivers import Receiver
+
+    receiver = Receiver(failures=0)
+    try:
+        with override_settings(STUDIO_WEBHOOK_ALLOWED_HOSTS=[receiver.host_port]):
+            webhook = webhook_services.create_webhook(team=w.team, user=w.owner, url=receiver.url,
+                                                      events=["job.done"])
+            delivery = WebhookDelivery.objects.create(webhook=webhook, event="job.done", body='{"event": "job.done"}')
+            forget_events()
+            assert webhook_services.deliver(delivery.pk).ok
+    finally:
+        receiver.close()
+
+
 PERFORMS = {
     "budget.changed": change_budget,
     "notice.dismissed": dismiss_notice,
@@ -398,6 +417,7 @@ PERFORMS = {
     "token.revoked": revoke_api_token,
     "provider.changed": change_provider,
     "provider.tested": try_provider,
+    "webhook.delivered": deliver_webhook,
 }
 
 
@@ -414,6 +434,7 @@ def test_each_action_writes_exactly_one_event(world, action):
 # Who each event names when it is not the owner acting in the world fixture.
 ACTORS = {
     "image.purged": "",  # beat's purge is a system action
+    "webhook.delivered": "",  # the worker sends it
     "sign_in": "teammate",  # signing in from another browser
     "sign_in.failed": "",  # nobody signed in: the name that was tried is in the summary
     "sign_in.locked_out": "",
