@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from studio import metrics
+from studio.audit.context import bind
 from studio.gallery.models import Image
 
 from ..models import Job
@@ -130,10 +131,10 @@ def resend_pending_fetches(now, report: SweepReport) -> None:
     pending = list(
         Image.objects.filter(status=Image.Status.PENDING)
         .order_by(F("url_expires_at").asc(nulls_last=True), "pk")
-        .values_list("pk", "url_expires_at", "spool_path")[:BATCH]
+        .values_list("pk", "url_expires_at", "spool_path", "job_id")[:BATCH]
     )
-    busy = mailbox.sent_names([f"fetch:{pk}" for pk, _, _ in pending])
-    for pk, deadline, spool_path in pending:
+    busy = mailbox.sent_names([f"fetch:{pk}" for pk, _, _, _ in pending])
+    for pk, deadline, spool_path, job_id in pending:
         if f"fetch:{pk}" in busy:
             continue
         spooled = spool.is_spooled(spool_path)
@@ -143,5 +144,6 @@ def resend_pending_fetches(now, report: SweepReport) -> None:
                 finish_image(image, Image.Status.EXPIRED, EXPIRED_MESSAGE)
                 report.expired.append(pk)
                 continue
-        enqueue_fetch(pk, deadline=deadline)
+        with bind(job_id=job_id):  # the message carries its job, as the first one did, for the fetch's log lines
+            enqueue_fetch(pk, deadline=deadline)
         report.resent_fetches.append(pk)
