@@ -16,7 +16,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from studio.gallery.models import Image
-from studio.generation import selectors, services
+from studio.generation import selectors, services, tasks
 from studio.generation.models import Job
 from studio.generation.services import pacing, sweeping
 from studio.models_registry.models import Provider
@@ -166,6 +166,21 @@ def test_a_store_failure_keeps_the_spool_and_never_expires(owner, run_inline, mo
     job.refresh_from_db()
     assert image.status == Image.Status.STORED and default_storage.exists(image.storage_key)
     assert job.status == Job.Status.DONE
+
+
+def test_a_download_the_sweeper_sends_again_names_its_job_for_the_logs(owner, sent, monkeypatch):
+    from studio.audit.context import current
+    from studio.generation.services import mailbox
+
+    job = submit(owner)
+    services.run_job(job.pk)
+    image = job.images.get()
+    mailbox.clear_sent(f"fetch:{image.pk}")  # the first message was lost
+    carried = []
+    monkeypatch.setattr(tasks.fetch_image, "apply_async", lambda args=(), **options: carried.append(current().job_id))
+    assert sweeping.sweep(force=True).resent_fetches == [image.pk]
+    assert carried == [job.pk]  # what the message header takes along (studio.ops.task_context)
+    assert current().job_id is None  # and the sweep's own context is as it was
 
 
 def test_the_sweeper_expires_unspooled_images_past_their_deadline_nearest_first(owner, sent):
