@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from . import storage
 from .details import SUPPORTED, CannotAddDetails, with_details
 from .naming import image_file_name
-from .serving import serve_key
+from .serving import behind_a_link, serve_key
 from .sharing import shared_image
 from .shortcuts import visible_image_or_404
 
@@ -25,10 +25,7 @@ def shared_download(request, token):
     found = shared_image(token)
     if found is None:
         raise Http404("This link does not exist, has expired or was revoked.")
-    response = original_response(found[1])
-    response["Cache-Control"] = "private, no-store"  # revocation must bite at once
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return behind_a_link(original_response(found[1]))
 
 
 def image_download_with_details(request, pk):

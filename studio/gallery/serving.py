@@ -30,3 +30,11 @@ def serve_key(key: str, *, content_type: str, filename: str | None = None, attac
 
 def _storage_signs_urls() -> bool:
     return getattr(default_storage, "querystring_auth", False)
+
+
+def behind_a_link(response):
+    """A response served to whoever holds a link (share, collection or API link), not to a session."""
+    response["Cache-Control"] = "private, no-store"  # revocation must bite at once
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
+    return response

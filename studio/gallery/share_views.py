@@ -9,7 +9,7 @@ from studio.confirming import confirm_page
 
 from . import services, sharing
 from .models import ShareLink
-from .serving import serve_key
+from .serving import behind_a_link, serve_key
 from .views import image_for_change
 
 
@@ -57,28 +57,21 @@ def _shared_or_404(token):
     return found
 
 
-def _private(response):
-    response["Cache-Control"] = "private, no-store"  # revocation must bite at once
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
-    return response
-
-
 def shared_page(request, token):
     """The shared image, or a page that says the link no longer works: the same page for a link that
     was revoked, expired, or never existed, so a token tells nobody more than it shows."""
     found = sharing.shared_image(token)
     if found is None:
-        return _private(render(request, "gallery/link_gone.html", status=404))
+        return behind_a_link(render(request, "gallery/link_gone.html", status=404))
     link, image = found
-    return _private(render(request, "gallery/shared.html", {"image": image, "link": link, "token": token}))
+    return behind_a_link(render(request, "gallery/shared.html", {"image": image, "link": link, "token": token}))
 
 
 def shared_file(request, token):
     _, image = _shared_or_404(token)
-    return _private(serve_key(image.storage_key, content_type=image.content_type))
+    return behind_a_link(serve_key(image.storage_key, content_type=image.content_type))
 
 
 def shared_thumb(request, token):
     _, image = _shared_or_404(token)
-    return _private(serve_key(image.thumb_key, content_type="image/webp"))
+    return behind_a_link(serve_key(image.thumb_key, content_type="image/webp"))

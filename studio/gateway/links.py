@@ -15,6 +15,7 @@ from django.urls import reverse
 from studio.accounts.tokens import ApiToken
 from studio.gallery.download_views import original_response
 from studio.gallery.models import Image
+from studio.gallery.serving import behind_a_link
 
 SIGNING_SALT = "studio.gateway.image"
 
@@ -43,7 +44,4 @@ def image_view(request, signed):
     image = linked_image(signed)
     if image is None:
         raise Http404("This link does not exist, has expired, or its token was revoked.")
-    response = original_response(image)
-    response["Cache-Control"] = "private, no-store"  # revoking the token must bite at once
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return behind_a_link(original_response(image))

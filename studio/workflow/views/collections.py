@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from studio.accounts.models import teams_where_user_can_create
 from studio.gallery.models import Image
 from studio.gallery.selectors import role_in_team
-from studio.gallery.serving import serve_key
+from studio.gallery.serving import behind_a_link, serve_key
 
 from .. import batch_selectors
 from .. import collection_selectors as selectors
@@ -212,16 +212,9 @@ def _shared_or_404(token):
     return found
 
 
-def _private(response):
-    response["Cache-Control"] = "private, no-store"  # revocation must bite at once
-    response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
-    return response
-
-
 def shared_collection(request, token):
     link, collection, images = _shared_or_404(token)
-    return _private(render(request, "workflow/shared_collection.html",
+    return behind_a_link(render(request, "workflow/shared_collection.html",
                            {"link": link, "collection": collection, "images": images, "token": token}))
 
 
@@ -235,9 +228,9 @@ def _shared_image(token, image_id):
 
 def shared_collection_file(request, token, image_id):
     image = _shared_image(token, image_id)
-    return _private(serve_key(image.storage_key, content_type=image.content_type))
+    return behind_a_link(serve_key(image.storage_key, content_type=image.content_type))
 
 
 def shared_collection_thumb(request, token, image_id):
     image = _shared_image(token, image_id)
-    return _private(serve_key(image.thumb_key, content_type="image/webp"))
+    return behind_a_link(serve_key(image.thumb_key, content_type="image/webp"))
