@@ -23,17 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=150, help="timed requests per page kind")
-    parser.add_argument("--reset", action="store_true", help="drop and recreate the benchmark database first")
-    parser.add_argument("--drop", action="store_true", help="drop the benchmark database when done")
-    args = parser.parse_args()
-
+def seeded_archive(args) -> None:
+    """Django set up on the benchmark database (made when missing, or anew with --reset), migrated, and
+    holding at least `args.images` images (seed_archive adds what is missing)."""
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studio_bench")
     os.environ.setdefault("MEDIA_ROOT", "/tmp/studio_bench_media")
     os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("STUDIO_SSL_REDIRECT", "false")  # the test client speaks plain http
     os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -54,6 +50,17 @@ def main() -> None:
         print(f"seed: {args.images - have:,} images in {time.monotonic() - started:.1f} s")
     elif have > args.images:
         print(f"note: the database holds {have:,} images (more than {args.images:,}); use --reset for an exact count")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=150, help="timed requests per page kind")
+    parser.add_argument("--reset", action="store_true", help="drop and recreate the benchmark database first")
+    parser.add_argument("--drop", action="store_true", help="drop the benchmark database when done")
+    args = parser.parse_args()
+
+    seeded_archive(args)
     try:
         last_line = run(args)
     finally:

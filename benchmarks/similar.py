@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from gallery import _drop_database, _ensure_database, percentile  # noqa: E402  (the sibling benchmark's helpers)
+from gallery import _drop_database, percentile, seeded_archive  # noqa: E402  (the sibling benchmark's helpers)
 
 
 def main() -> None:
@@ -32,27 +32,7 @@ def main() -> None:
     parser.add_argument("--drop", action="store_true", help="drop the benchmark database when done")
     args = parser.parse_args()
 
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studio_bench")
-    os.environ.setdefault("MEDIA_ROOT", "/tmp/studio_bench_media")
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 40)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    _ensure_database(os.environ["DATABASE_URL"], reset=args.reset)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from studio.gallery.models import Image
-
-    call_command("migrate", verbosity=0)
-    have = Image.objects.count()
-    if have < args.images:
-        started = time.monotonic()
-        call_command("seed_archive", images=args.images - have)
-        print(f"seed: {args.images - have:,} images in {time.monotonic() - started:.1f} s")
+    seeded_archive(args)
     fingerprint_all()
     try:
         last_line = run(args)
