@@ -4,19 +4,12 @@ own views (the ticked boxes belong to the export form; static/studio/ticked-ids.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from studio.accounts.models import teams_where_user_can_create
 
 from . import bulk
-
-
-def _back(request):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("gallery:mine")
+from .shortcuts import back_to
 
 
 def _ids(request) -> list[int]:
@@ -49,7 +42,7 @@ def bulk_action(request):
     images = bulk.selected(request.user, _ids(request))
     if not images:
         messages.error(request, "Tick the images first (click, Shift+click for a range, or Space on a focused box).")
-        return _back(request)
+        return back_to(request, "gallery:mine")
     action = request.POST.get("action", "")
     if action == "move":
         target = request.POST.get("team", "")
@@ -58,7 +51,7 @@ def bulk_action(request):
             team = teams_where_user_can_create(request.user).filter(pk=target if target.isdigit() else 0).first()
             if team is None:
                 messages.error(request, "You can move images only into teams where you may create.")
-                return _back(request)
+                return back_to(request, "gallery:mine")
         outcome = bulk.move(request.user, images, team)
         _say(request, outcome, f"moved to {team.name}:" if team else "made private:")
         if outcome.undo:
@@ -67,7 +60,7 @@ def bulk_action(request):
         name = request.POST.get("tag", "").strip()
         if not name:
             messages.error(request, "Write the tag to add.")
-            return _back(request)
+            return back_to(request, "gallery:mine")
         _say(request, bulk.tag(request.user, images, name), f"tagged “{name}”:")
     elif action in ("favourite", "unfavourite"):
         _say(request, bulk.favourite(request.user, images, action == "favourite"),
@@ -76,7 +69,7 @@ def bulk_action(request):
         _say(request, bulk.trash(request.user, images), "moved to the trash:")
     else:
         messages.error(request, "Choose what to do with the ticked images.")
-    return _back(request)
+    return back_to(request, "gallery:mine")
 
 
 @login_required
@@ -89,7 +82,7 @@ def bulk_undo(request):
         messages.error(request, str(exc))
     else:
         _say(request, outcome, "put back:")
-    return _back(request)
+    return back_to(request, "gallery:mine")
 
 
 @login_required

@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from studio.accounts.models import teams_where_user_can_create
 from studio.gallery.models import Image
 from studio.gallery.selectors import role_in_team
 from studio.gallery.serving import behind_a_link, serve_key
+from studio.gallery.shortcuts import back_to
 
 from .. import batch_selectors
 from .. import collection_selectors as selectors
@@ -41,13 +41,6 @@ def _ids(values) -> list[int]:
         except (TypeError, ValueError):
             continue
     return found
-
-
-def _back(request, fallback):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
 
 
 @login_required
@@ -100,13 +93,13 @@ def collection_add(request):
     images = list(Image.objects.visible_to(request.user).filter(pk__in=ids))
     if not images:
         messages.error(request, "Tick the images to add first.")
-        return _back(request, collection.get_absolute_url())
+        return back_to(request, collection.get_absolute_url())
     by_pk = {image.pk: image for image in images}
     added = services.add_images(collection, [by_pk[pk] for pk in ids if pk in by_pk], user=request.user)
     skipped = len(images) - added
     messages.success(request, f"Added {added} image{'s' if added != 1 else ''} to {collection.name}"
                      + (f" ({skipped} already there)." if skipped else "."))
-    return _back(request, collection.get_absolute_url())
+    return back_to(request, collection.get_absolute_url())
 
 
 @login_required
